@@ -1,0 +1,42 @@
+# Two commands are all a new user needs: `make run` and `make test`.
+# Each creates its own virtual environment; nothing is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+LAICHAU := rulesets/lai-chau/2020
+SEED := examples/lai-chau-2020
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# A regular (not editable) install, so the tests exercise the package as users get it,
+# grammar file included; it is redone whenever a source file changes.
+SOURCES := pyproject.toml $(shell find src grammars -type f -not -name '*.pyc' 2>/dev/null)
+
+$(STAMP): $(BIN)/python $(SOURCES)
+	$(BIN)/python -m pip install --quiet '.[test]'
+	touch $(STAMP)
+
+## run: check the bundled Lai Châu 2020 rulesets and print both results tables
+run: $(STAMP)
+	$(BIN)/parrules check $(LAICHAU)/departments.par $(LAICHAU)/districts.par
+	$(BIN)/parrules score $(LAICHAU)/departments.par $(SEED)/departments.csv --published $(SEED)/departments-published.csv
+	$(BIN)/parrules score $(LAICHAU)/districts.par $(SEED)/districts.csv --published $(SEED)/districts-published.csv
+
+## test: lint, type-check and run the whole test suite
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+## bench: score 10,000 generated units and compare with a hand-written scorer
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_score.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

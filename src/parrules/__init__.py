@@ -1,0 +1,20 @@
+"""parrules: a rules engine and language for scoring Vietnam's administrative-reform index (Chỉ số CCHC).
+
+The public API is what this module exports; everything else is internal.
+"""
+
+from parrules.api import CheckReport, Ruleset, check_file, load, load_text
+from parrules.diagnostics import DataError, Diagnostic, ParrulesError, RulesetError
+
+__all__ = [
+    "CheckReport",
+    "DataError",
+    "Diagnostic",
+    "ParrulesError",
+    "Ruleset",
+    "RulesetError",
+    "check_file",
+    "load",
+    "load_text",
+]
+__version__ = "0.1.0"

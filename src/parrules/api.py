@@ -1,0 +1,157 @@
+"""The library's front door: load a ruleset, check it, score unit data.
+
+    import parrules
+    ruleset = parrules.load("rulesets/lai-chau/2020/departments.par")
+    report = ruleset.check()            # every problem, never raises for a user's mistake
+    results = ruleset.score(records)    # records: dicts, or rows read with ruleset.read_data(path)
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+from parrules import check as checker
+from parrules.build import build_source, read_ruleset_file
+from parrules.diagnostics import Diagnostic, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.model import Model
+
+if TYPE_CHECKING:
+    from parrules.compile import Plan
+    from parrules.data import UnitRecord
+    from parrules.results import Results
+
+
+@frozen
+class CheckReport:
+    """What `parrules check` says about one file."""
+
+    file: str
+    diagnostics: tuple[Diagnostic, ...]
+    summary: str | None
+    sources: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def render(self) -> str:
+        """Every problem with its source line, then one summary line for the file."""
+        parts: list[str] = []
+        if self.diagnostics:
+            parts.append(render_all(self.diagnostics, self.sources))
+        if self.ok:
+            tail = f"{self.file}: ok"
+            if self.summary:
+                tail += f" — {self.summary}"
+            if self.warnings:
+                tail += f" ({summarize(self.diagnostics)})"
+        else:
+            tail = f"{self.file}: {summarize(self.diagnostics)}"
+            if self.summary:
+                tail += f" — {self.summary}"
+        parts.append(tail)
+        return "\n".join(parts)
+
+
+class Ruleset:
+    """A built ruleset. Build problems are kept and reported again by `check()`."""
+
+    def __init__(self, model: Model, file: str, sources: dict[str, str],
+                 build_diagnostics: tuple[Diagnostic, ...] = ()) -> None:
+        self.model = model
+        self.file = file
+        self.sources = sources
+        self._build_diagnostics = build_diagnostics
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.model.meta.title!r} from {self.file}>"
+
+    @functools.cached_property
+    def _report(self) -> CheckReport:
+        found = list(self._build_diagnostics) + checker.check(self.model)
+        return CheckReport(self.file, tuple(sort_diagnostics(found)), checker.summary(self.model), self.sources)
+
+    def check(self) -> CheckReport:
+        return self._report
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        """The compiled scoring plan; refuses a ruleset that has errors."""
+        report = self.check()
+        if not report.ok:
+            raise RulesetError(report.errors, self.sources)
+        from parrules.compile import compile_model
+
+        return compile_model(self.model)
+
+    def read_data(self, path: str | Path, *, decimal_comma: bool = False) -> list[UnitRecord]:
+        """Read and validate a CSV or JSON data file; raises `DataError` listing every problem."""
+        from parrules.data import read_data
+
+        return read_data(Path(path), self.model, decimal_comma=decimal_comma)
+
+    def score(self, records: Iterable[UnitRecord | Mapping[str, object]], *,
+              decimal_comma: bool = False) -> Results:
+        """Score every unit; raises `DataError` listing every problem and scoring nothing if any."""
+        from parrules.data import UnitRecord, records_from_mappings
+        from parrules.evaluate import evaluate
+
+        rows = list(records)
+        if all(isinstance(r, UnitRecord) for r in rows):
+            units = [r for r in rows if isinstance(r, UnitRecord)]
+        else:
+            units = records_from_mappings(rows, self.model, decimal_comma=decimal_comma)
+        return evaluate(self.plan, units)
+
+
+def _looks_like_text(source: str) -> bool:
+    return "\n" in source or "{" in source
+
+
+def load(source: str | Path) -> Ruleset:
+    """Load a ruleset from a path or from `.par` text; raises `RulesetError` if it cannot be built."""
+    if isinstance(source, Path) or not _looks_like_text(source):
+        path = Path(source)
+        text, problem = read_ruleset_file(path)
+        if text is None:
+            assert problem is not None
+            raise RulesetError([problem])
+        return _from_text(text, str(path), path.parent)
+    return _from_text(source, "<text>", None)
+
+
+def load_text(text: str, file: str = "<text>") -> Ruleset:
+    return _from_text(text, file, None)
+
+
+def _from_text(text: str, file: str, root: Path | None) -> Ruleset:
+    built = build_source(text, file, root)
+    if built.model is None:
+        raise RulesetError(list(built.diagnostics), built.sources)
+    return Ruleset(built.model, file, built.sources, built.diagnostics)
+
+
+def check_file(path: str | Path) -> CheckReport:
+    """Check one ruleset file; never raises for a problem in the file."""
+    path = Path(path)
+    text, problem = read_ruleset_file(path)
+    if text is None:
+        assert problem is not None
+        return CheckReport(str(path), (problem,), None, {})
+    built = build_source(text, str(path), path.parent)
+    if built.model is None:
+        return CheckReport(str(path), tuple(sort_diagnostics(built.diagnostics)), None, built.sources)
+    return Ruleset(built.model, str(path), built.sources, built.diagnostics).check()

@@ -1,0 +1,590 @@
+"""Parse tree → model. Reports what cannot be built (bad settings, includes) and nothing else:
+names, types and sums are the checker's business, so that every problem is found in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+import lark
+
+from parrules import model as m
+from parrules.diagnostics import Diagnostic, error
+from parrules.syntax import parse
+
+Tree = lark.Tree[lark.Token]
+MAX_INCLUDE_DEPTH = 8
+
+
+@attrs.frozen
+class BuildResult:
+    model: m.Model | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, str]
+
+
+def build_source(text: str, file: str, root: Path | None) -> BuildResult:
+    """Parse and build one ruleset. `root` is the folder includes must stay inside (None: no includes)."""
+    builder = _Builder(root)
+    result = parse(text, file)
+    builder.sources[file] = result.text
+    if result.tree is None:
+        return BuildResult(None, result.diagnostics, builder.sources)
+    items = builder.expand(result.tree, file, (file,))
+    if any(d.is_error for d in builder.diagnostics) and not items:
+        return BuildResult(None, tuple(builder.diagnostics), builder.sources)
+    model = builder.model(items, file)
+    return BuildResult(model, tuple(builder.diagnostics), builder.sources)
+
+
+def _span(file: str, item: Tree | lark.Token) -> m.Span:
+    if isinstance(item, lark.Token):
+        line = item.line or 0
+        column = item.column or 0
+        return m.Span(file, line, column, item.end_line or line, item.end_column or column + len(item))
+    meta = item.meta
+    if getattr(meta, "empty", True):
+        return m.Span.unknown(file)
+    return m.Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _string(token: lark.Token) -> str:
+    body = str(token)[1:-1]
+    out: list[str] = []
+    escaped = False
+    for ch in body:
+        if escaped:
+            out.append({"n": "\n", "t": "\t"}.get(ch, ch))
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _tokens(tree: Tree) -> list[lark.Token]:
+    return [c for c in tree.children if isinstance(c, lark.Token)]
+
+
+def _trees(tree: Tree) -> list[Tree]:
+    return [c for c in tree.children if isinstance(c, lark.Tree)]
+
+
+class _Builder:
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.diagnostics: list[Diagnostic] = []
+        self.sources: dict[str, str] = {}
+        self.file = "<text>"
+
+    # ---- includes ----------------------------------------------------------------------------
+
+    def expand(self, tree: Tree, file: str, chain: tuple[str, ...]) -> list[tuple[str, Tree]]:
+        """Top-level items with the file each came from, includes spliced in place."""
+        items: list[tuple[str, Tree]] = []
+        for item in _trees(tree):
+            if item.data != "include":
+                items.append((file, item))
+                continue
+            token = _tokens(item)[0]
+            span = _span(file, token)
+            target = self._resolve_include(_string(token), file, span)
+            if target is None:
+                continue
+            key = str(target)
+            if key in chain:
+                self.diagnostics.append(error(
+                    "PAR122", f"`{_string(token)}` includes itself (through {' → '.join(chain)})",
+                    "remove one of the includes that form the cycle", span))
+                continue
+            if len(chain) >= MAX_INCLUDE_DEPTH:
+                self.diagnostics.append(error(
+                    "PAR122", f"includes nested deeper than {MAX_INCLUDE_DEPTH} files",
+                    "include shared fragments directly from the main ruleset", span))
+                continue
+            try:
+                text = target.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                self.diagnostics.append(error(
+                    "PAR121", f"cannot read included file `{_string(token)}`: {exc.__class__.__name__}",
+                    "check the file exists next to the ruleset and is saved as UTF-8", span))
+                continue
+            result = parse(text, key)
+            self.sources[key] = result.text
+            self.diagnostics.extend(result.diagnostics)
+            if result.tree is not None:
+                items.extend(self.expand(result.tree, key, (*chain, key)))
+        return items
+
+    def _resolve_include(self, relative: str, file: str, span: m.Span) -> Path | None:
+        if self.root is None:
+            self.diagnostics.append(error(
+                "PAR120", "`include` needs the ruleset to be loaded from a file",
+                "load the ruleset with its path, not as text", span))
+            return None
+        base = Path(file).parent if file not in ("<text>",) else self.root
+        target = (base / relative).resolve()
+        root = self.root.resolve()
+        if Path(relative).is_absolute() or not target.is_relative_to(root):
+            self.diagnostics.append(error(
+                "PAR120", f"`{relative}` is outside the ruleset's folder",
+                f"includes must stay inside {root.name}/; copy the shared fragment there", span))
+            return None
+        if not target.is_file():
+            self.diagnostics.append(error(
+                "PAR121", f"included file `{relative}` does not exist",
+                "paths are relative to the file that includes them", span))
+            return None
+        return target
+
+    # ---- the ruleset ---------------------------------------------------------------------------
+
+    def model(self, items: list[tuple[str, Tree]], main_file: str) -> m.Model:
+        meta: m.Meta | None = None
+        attributes: list[m.Declaration] = []
+        inputs: list[m.Declaration] = []
+        stages: list[m.Stage] = []
+        components: list[m.Node] = []
+        exclusions: list[m.Exclusion] = []
+        extras: list[m.Extra] = []
+        rounding = m.RoundingSettings()
+        classes: list[m.ClassTable] = []
+        grouping: m.Grouping | None = None
+        ranking: m.Ranking | None = None
+        seen_once: dict[str, m.Span] = {}
+
+        def once(kind: str, span: m.Span) -> bool:
+            if kind in seen_once:
+                first = seen_once[kind]
+                self.diagnostics.append(error(
+                    "PAR110", f"a second `{kind}` block (the first is at line {first.line})",
+                    f"merge the two `{kind}` blocks into one", span))
+                return False
+            seen_once[kind] = span
+            return True
+
+        for file, item in items:
+            self.file = file
+            span = _span(file, item)
+            kind = item.data
+            if kind == "ruleset_block":
+                if once("ruleset", span):
+                    meta = self.meta(item)
+            elif kind == "attributes_block":
+                attributes.extend(self.declaration(d, "attribute") for d in _trees(item))
+            elif kind == "inputs_block":
+                inputs.extend(self.declaration(d, "input") for d in _trees(item))
+            elif kind == "stages_block":
+                if once("stages", span):
+                    stages = [self.stage(s) for s in _trees(item)]
+            elif kind == "component":
+                components.append(self.node(item, "component"))
+            elif kind == "exclude":
+                node_id, reason = _tokens(item)
+                exclusions.append(m.Exclusion(str(node_id), _string(reason), _span(file, node_id)))
+            elif kind in ("bonus", "penalty"):
+                extras.append(self.extra(item))
+            elif kind == "rounding_block":
+                if once("rounding", span):
+                    rounding = self.rounding(item)
+            elif kind == "classes_block":
+                classes.append(self.classes(item))
+            elif kind in ("groups_block", "groups_from_data"):
+                if once("groups", span):
+                    grouping = self.grouping(item)
+            elif kind == "rank":
+                if once("rank", span):
+                    ranking = self.ranking(item)
+        self.file = main_file
+        if meta is None:
+            self.diagnostics.append(error(
+                "PAR112", "the ruleset has no `ruleset \"…\" { … }` block",
+                'start the file with: ruleset "Chỉ số CCHC …" { year 2020  scale 100 }',
+                m.Span(main_file, 1, 1, 1, 2)))
+            meta = m.Meta()
+        inputs.extend(self.implicit_inputs(components, extras, inputs))
+        return m.Model(
+            meta=meta, attributes=tuple(attributes), inputs=tuple(inputs), stages=tuple(stages),
+            components=tuple(components), exclusions=tuple(exclusions), extras=tuple(extras),
+            rounding=rounding, classes=tuple(classes), grouping=grouping, ranking=ranking,
+        )
+
+    def implicit_inputs(
+        self, components: list[m.Node], extras: list[m.Extra], declared: list[m.Declaration]
+    ) -> list[m.Declaration]:
+        """A bare `given` reads points from a data column named after its node."""
+        names = {d.name for d in declared}
+        out: list[m.Declaration] = []
+        leaves: list[tuple[str, m.Rule, Decimal, Decimal, m.Span]] = []
+        for component in components:
+            for node in component.walk():
+                if node.rule is not None:
+                    leaves.append((node.id, node.rule, node.min, node.max, node.span))
+        for extra in extras:
+            leaves.append((extra.id, extra.rule, Decimal(0), extra.cap, extra.span))
+        for node_id, rule, low, high, span in leaves:
+            if isinstance(rule, m.Given) and rule.input == node_id and node_id not in names:
+                names.add(node_id)
+                out.append(m.Declaration(node_id, m.Points(), "input", None, None, low, high,
+                                         implicit=True, span=span))
+        return out
+
+    def number(self, token: lark.Token, negative: bool = False) -> Decimal:
+        try:
+            value = Decimal(str(token).rstrip("%"))
+        except InvalidOperation:  # pragma: no cover - the lexer only admits digits
+            self.diagnostics.append(error("PAR111", f"`{token}` is not a number", None, _span(self.file, token)))
+            return Decimal(0)
+        return -value if negative else value
+
+    def integer(self, token: lark.Token, what: str) -> int:
+        value = self.number(token)
+        if value != value.to_integral_value():
+            self.diagnostics.append(error(
+                "PAR111", f"{what} must be a whole number, not {token}", None, _span(self.file, token)))
+        return int(value)
+
+    def signed(self, tree: Tree) -> Decimal:
+        tokens = _tokens(tree)
+        return self.number(tokens[-1], negative=len(tokens) == 2)
+
+    def meta(self, tree: Tree) -> m.Meta:
+        title_token = _tokens(tree)[0]
+        values: dict[str, Any] = {"title": _string(title_token), "span": _span(self.file, title_token)}
+        seen: set[str] = set()
+        for setting in _trees(tree):
+            key = setting.data
+            if key in seen:
+                self.diagnostics.append(error(
+                    "PAR110", f"`{key.replace('_', ' ')}` is set twice", "keep one", _span(self.file, setting)))
+            seen.add(key)
+            tokens = _tokens(setting)
+            if key == "authority":
+                values["authority"] = _string(tokens[0])
+            elif key == "year":
+                values["year"] = self.integer(tokens[0], "the year")
+            elif key == "level":
+                values["level"] = str(tokens[0])
+            elif key == "scale":
+                values["scale"] = self.number(tokens[0])
+            elif key == "expect":
+                counts = []
+                for item in _trees(setting):
+                    number = _tokens(item)[0]
+                    kind = str(_tokens(_trees(item)[0])[0])
+                    counts.append(m.ExpectedCount(
+                        cast(Any, kind), self.integer(number, "a count"), _span(self.file, item)))
+                values["expect"] = tuple(counts)
+            elif key == "unit_max":
+                values["unit_max_from_data"] = True
+        return m.Meta(**values)
+
+    def literal(self, tree: Tree) -> m.Value:
+        kind = tree.data
+        if kind == "signed_number":
+            return self.signed(tree)
+        if kind == "percent":
+            return self.number(_tokens(tree)[0])
+        if kind == "yes":
+            return True
+        if kind == "no":
+            return False
+        return str(_tokens(tree)[0])  # a choice name
+
+    def declaration(self, tree: Tree, kind: str) -> m.Declaration:
+        name_token = _tokens(tree)[0]
+        parts = _trees(tree)
+        vtype = self.value_type(parts[0])
+        values: dict[str, Any] = {}
+        for part in parts[1:]:
+            if part.data == "title":
+                values["title"] = _string(_tokens(part)[0])
+            elif part.data == "default":
+                values["default"] = self.literal(_trees(part)[0])
+            elif part.data == "range":
+                low, high = (self.literal(t) for t in _trees(part))
+                values["low"] = low if isinstance(low, Decimal) else None
+                values["high"] = high if isinstance(high, Decimal) else None
+                if not isinstance(low, Decimal) or not isinstance(high, Decimal):
+                    self.diagnostics.append(error(
+                        "PAR406", "a range is two numbers: `range 0 to 10`", None, _span(self.file, part)))
+            elif part.data == "at_most":
+                values["at_most"] = str(_tokens(part)[0])
+        return m.Declaration(str(name_token), vtype, cast(Any, kind), span=_span(self.file, name_token), **values)
+
+    def value_type(self, tree: Tree) -> m.ValueType:
+        kind = tree.data
+        if kind == "type_yesno":
+            return m.YesNo()
+        if kind == "type_choice":
+            options = []
+            for choice in _trees(tree):
+                name = str(_tokens(choice)[0])
+                titles = _trees(choice)
+                title = _string(_tokens(titles[0])[0]) if titles else None
+                options.append(m.ChoiceOption(name, title))
+            return m.Choice(tuple(options))
+        return {"type_percent": m.Percent(), "type_count": m.Count(),
+                "type_number": m.Number(), "type_points": m.Points()}[kind]
+
+    def stage(self, tree: Tree) -> m.Stage:
+        name = _tokens(tree)[0]
+        title: str | None = None
+        official = False
+        for part in _trees(tree):
+            if part.data == "title":
+                title = _string(_tokens(part)[0])
+            elif part.data == "official":
+                official = True
+        return m.Stage(str(name), title, official, _span(self.file, name))
+
+    # ---- nodes and rules -----------------------------------------------------------------------
+
+    def node(self, tree: Tree, kind: str) -> m.Node:
+        tokens = _tokens(tree)
+        if kind == "component":
+            id_token, title_token, max_token = tokens[:3]
+            node_kind = "component"
+            rest = _trees(tree)
+        else:
+            kind_tree = _trees(tree)[0]
+            node_kind = str(_tokens(kind_tree)[0])
+            id_token, title_token, max_token = tokens[:3]
+            rest = _trees(tree)[1:]
+        values: dict[str, Any] = {}
+        children: list[m.Node] = []
+        rule: m.Rule | None = None
+        for part in rest:
+            if part.data == "minimum":
+                values["min"] = self.signed(_trees(part)[0])
+            elif part.data == "applies":
+                values["applies"] = self.expr(_trees(part)[0])
+            elif part.data == "capped":
+                values["capped"] = True
+            elif part.data == "node":
+                children.append(self.node(part, "node"))
+            elif part.data == "rule":
+                rule = self.rule(_trees(part)[0], str(id_token))
+        span = m.Span(self.file, tree.meta.line, tree.meta.column, title_token.end_line or tree.meta.line,
+                      title_token.end_column or tree.meta.column)
+        return m.Node(
+            id=str(id_token), kind=cast(Any, node_kind), title=_string(title_token),
+            max=self.number(max_token), children=tuple(children), rule=rule, span=span, **values,
+        )
+
+    def rule(self, tree: Tree, node_id: str) -> m.Rule:
+        kind = tree.data
+        span = _span(self.file, tree)
+        if kind == "steps":
+            name = _tokens(tree)[0]
+            steps: list[m.Step] = []
+            otherwise: m.Outcome | None = None
+            for part in _trees(tree):
+                if part.data == "step":
+                    key_tree, outcome_tree = _trees(part)
+                    key: str | bool = (True if key_tree.data == "yes" else False if key_tree.data == "no"
+                                       else str(_tokens(key_tree)[0]))
+                    steps.append(m.Step(key, self.outcome(outcome_tree), _span(self.file, part)))
+                else:
+                    otherwise = self.outcome(_trees(part)[0])
+            return m.Steps(str(name), tuple(steps), otherwise, span)
+        if kind == "table":
+            branches: list[m.Branch] = []
+            otherwise = None
+            for part in _trees(tree):
+                if part.data == "branch":
+                    condition, outcome_tree = _trees(part)
+                    branches.append(m.Branch(self.expr(condition), self.outcome(outcome_tree),
+                                             _span(self.file, part)))
+                else:
+                    otherwise = self.outcome(_trees(part)[0])
+            return m.Table(tuple(branches), otherwise, span)
+        if kind == "proportional":
+            tokens = _tokens(tree)
+            zero_below = self.number(tokens[1]) if len(tokens) > 1 else None
+            return m.Proportional(str(tokens[0]), zero_below, span)
+        if kind == "deduct":
+            deductions: list[m.DeductPer | m.DeductIf] = []
+            floor: Decimal | None = None
+            for part in _trees(tree):
+                if part.data == "deduct_per":
+                    amount, name = _tokens(part)
+                    deductions.append(m.DeductPer(self.number(amount), str(name), _span(self.file, part)))
+                elif part.data == "deduct_if":
+                    deductions.append(m.DeductIf(self.number(_tokens(part)[0]), self.expr(_trees(part)[0]),
+                                                 _span(self.file, part)))
+                else:
+                    floor = self.signed(part)
+            return m.Deduct(tuple(deductions), floor, span)
+        if kind == "given":
+            tokens = _tokens(tree)
+            return m.Given(str(tokens[0]) if tokens else node_id, span)
+        if kind == "full_unless":
+            return m.FullUnless(tuple(self.expr(e) for e in _trees(tree)), span)
+        return m.Formula(self.expr(_trees(tree)[0]), span)
+
+    def outcome(self, tree: Tree) -> m.Outcome:
+        inner = _trees(tree)[0]
+        span = _span(self.file, tree)
+        if inner.data == "proportional_outcome":
+            tokens = _tokens(inner)
+            return m.Outcome(None, str(tokens[0]) if tokens else "", span)
+        return m.Outcome(self.expr(inner), None, span)
+
+    def expr(self, tree: Tree | lark.Token) -> m.Expr:
+        assert isinstance(tree, lark.Tree)
+        span = _span(self.file, tree)
+        kind = tree.data
+        if kind == "number":
+            return m.Num(self.number(_tokens(tree)[0]), span)
+        if kind == "percent":
+            return m.Pct(self.number(_tokens(tree)[0]), span)
+        if kind == "ref":
+            return m.Ref(str(_tokens(tree)[0]), span)
+        if kind == "node_max":
+            return m.NodeMax(span)
+        if kind == "yes":
+            return m.Bool(True, span)
+        if kind == "no":
+            return m.Bool(False, span)
+        if kind == "negate":
+            return m.Neg(self.expr(_trees(tree)[0]), span)
+        if kind == "binary":
+            left, op, right = tree.children
+            assert isinstance(op, lark.Token)
+            symbol = {"×": "*", "÷": "/"}.get(str(op), str(op))
+            return m.Binary(cast(Any, symbol), self.expr(left), self.expr(right), span)
+        if kind == "call":
+            function = str(_tokens(tree)[0])
+            return m.Call(cast(Any, function), tuple(self.expr(a) for a in _trees(tree)), span)
+        if kind == "compare":
+            operands = tuple(self.expr(c) for c in _trees(tree))
+            ops = tuple(cast(Any, {"≥": ">=", "≤": "<=", "≠": "!="}.get(str(t), str(t))) for t in _tokens(tree))
+            return m.Compare(operands, ops, span)
+        if kind == "and_":
+            left, right = _trees(tree)
+            return m.And(self.expr(left), self.expr(right), span)
+        if kind == "or_":
+            left, right = _trees(tree)
+            return m.Or(self.expr(left), self.expr(right), span)
+        if kind == "not_":
+            return m.Not(self.expr(_trees(tree)[0]), span)
+        raise AssertionError(f"unknown expression {kind}")  # pragma: no cover - grammar and builder agree
+
+    def extra(self, tree: Tree) -> m.Extra:
+        id_token, title_token, cap_token = _tokens(tree)[:3]
+        in_scale = any(t.data == "in_scale" for t in _trees(tree))
+        rule_tree = next(t for t in _trees(tree) if t.data == "rule")
+        return m.Extra(str(id_token), cast(Any, tree.data), _string(title_token), self.number(cap_token),
+                       self.rule(_trees(rule_tree)[0], str(id_token)), in_scale, _span(self.file, id_token))
+
+    # ---- settings after the tree ---------------------------------------------------------------
+
+    def rounding(self, tree: Tree) -> m.RoundingSettings:
+        values: dict[str, Any] = {}
+        for line in _trees(tree):
+            parts = _trees(line)
+            stage = str(_tokens(parts[0])[0])
+            digits_token = _tokens(line)[0]
+            mode = str(_tokens(parts[1])[0])
+            span = _span(self.file, line)
+            if stage in values:
+                self.diagnostics.append(error(
+                    "PAR110", f"rounding of `{stage}` is set twice", "keep one line per stage", span))
+            digits = self.integer(digits_token, "the number of decimals")
+            if not 0 <= digits <= 6:
+                self.diagnostics.append(error(
+                    "PAR111", f"{digits} decimals is outside 0–6", "published figures use 2 (sometimes 3)", span))
+            values[stage] = m.Rounding(digits, cast(Any, mode), span)
+            for option in parts[2:]:
+                if option.data == "from_rounded_points":
+                    if stage != "index":
+                        self._misplaced_option("from rounded points", "index", span)
+                    values["index_from_rounded_points"] = True
+                elif option.data == "of_unrounded_indices":
+                    if stage != "average":
+                        self._misplaced_option("of unrounded indices", "average", span)
+                    values["average_of_unrounded"] = True
+        return m.RoundingSettings(**values)
+
+    def _misplaced_option(self, option: str, stage: str, span: m.Span) -> None:
+        self.diagnostics.append(error(
+            "PAR110", f"`{option}` only applies to the `{stage}` line", f"move it to the `{stage}` line", span))
+
+    def classes(self, tree: Tree) -> m.ClassTable:
+        group_tokens = _tokens(tree)
+        group = _string(group_tokens[0]) if group_tokens else None
+        bands: list[m.ClassBand] = []
+        for line in _trees(tree):
+            label = _tokens(line)[0]
+            values: dict[str, Any] = {}
+            for bound in _trees(line):
+                value = self.number(_tokens(_trees(bound)[0])[0]) if _trees(bound) else Decimal(0)
+                if bound.data == "from_":
+                    values.update(lower=value, lower_inclusive=True)
+                elif bound.data == "above":
+                    values.update(lower=value, lower_inclusive=False)
+                elif bound.data == "below":
+                    values.update(upper=value, upper_inclusive=False)
+                else:
+                    values.update(upper=value, upper_inclusive=True)
+            bands.append(m.ClassBand(_string(label), span=_span(self.file, line), **values))
+        return m.ClassTable(tuple(bands), group, _span(self.file, tree))
+
+    def grouping(self, tree: Tree) -> m.Grouping:
+        span = _span(self.file, tree)
+        if tree.data == "groups_from_data":
+            return m.Grouping(True, (), span)
+        rules = []
+        for line in _trees(tree):
+            name = _string(_tokens(line)[0])
+            condition = self.expr(_trees(line)[0]) if line.data == "group_when" else None
+            rules.append(m.GroupRule(name, condition, _span(self.file, line)))
+        return m.Grouping(False, tuple(rules), span)
+
+    def ranking(self, tree: Tree) -> m.Ranking:
+        parts = _trees(tree)
+        scope = [str(t) for t in _tokens(parts[0])]
+        keys: list[m.RankKey] = []
+        ties = "share"
+        for part in parts[1:]:
+            if part.data == "rank_key":
+                sub = _trees(part)
+                field = str(_tokens(sub[0])[0])
+                descending = True
+                if len(sub) > 1:
+                    descending = str(_tokens(sub[1])[0]) == "desc"
+                keys.append(m.RankKey(field, descending, _span(self.file, part)))
+            elif part.data == "ties":
+                ties = str(_tokens(part)[-1])
+        return m.Ranking(scope[0] == "within", tuple(keys), cast(Any, ties), _span(self.file, tree))
+
+
+def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
+    """Read a ruleset as UTF-8 text, or say plainly why not."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None, error("PAR105", f"cannot read `{path}`: no such file",
+                           "check the path", m.Span(str(path), 0, 0, 0, 0))
+    from parrules.syntax import MAX_FILE_BYTES
+
+    if size > MAX_FILE_BYTES:
+        return None, error("PAR103", f"the file is {size:,} bytes; a ruleset may be at most {MAX_FILE_BYTES:,}",
+                           "split shared parts into files and `include` them", m.Span(str(path), 1, 1, 1, 2))
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, error("PAR105", f"`{path}` is not UTF-8 text (byte {exc.start})",
+                           "save the file as UTF-8 (Unicode)", m.Span(str(path), 1, 1, 1, 2))
+    except OSError as exc:
+        return None, error("PAR105", f"cannot read `{path}`: {exc.strerror}", "check the path",
+                           m.Span(str(path), 0, 0, 0, 0))
+
+
+ReadFn = Callable[[Path], str]

@@ -1,0 +1,136 @@
+"""Problems found in a ruleset or a data file, as data, rendered late.
+
+A `Diagnostic` carries a stable code, a severity, where it is (file, line, column for a ruleset; file,
+row and column name for data), a one-line message and a hint. The renderer prints, like rustc and ruff:
+
+    rulesets/x.par:12:5: error PAR301: children of 1.1 add up to 1.5, not its maximum 2
+       12 |     criterion 1.1 "Kế hoạch CCHC năm" max 2 {
+          |     ^^^^^^^^^
+      hint: change a child's maximum, or write `capped` after `max 2` if the parent caps on purpose
+
+Codes are listed in `docs/diagnostics.md`; a code never changes meaning once released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from attrs import frozen
+
+from parrules.model import Span
+
+Severity = Literal["error", "warning"]
+
+
+@frozen
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+    span: Span | None = None
+    # Data problems are located by row and column name instead of line and column.
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def location(self) -> str:
+        if self.span is not None:
+            return f"{self.span.file}:{self.span.line}:{self.span.column}"
+        where = self.file or "<data>"
+        if self.row is not None:
+            where += f":row {self.row}"
+        if self.column is not None:
+            where += f":{self.column}"
+        return where
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        if self.span is not None:
+            return (self.span.file, self.span.line, self.span.column, self.code)
+        return (self.file or "", self.row or 0, 0, self.code)
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+        if self.span is not None:
+            out.update(file=self.span.file, line=self.span.line, column=self.span.column)
+        else:
+            out.update(file=self.file, row=self.row, column=self.column)
+        return out
+
+
+def error(code: str, message: str, hint: str | None = None, span: Span | None = None) -> Diagnostic:
+    return Diagnostic(code, "error", message, hint, span)
+
+
+def warning(code: str, message: str, hint: str | None = None, span: Span | None = None) -> Diagnostic:
+    return Diagnostic(code, "warning", message, hint, span)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str:
+    """The text a person reads: location, code, message, the source line with a caret, the hint."""
+    lines = [f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}"]
+    span = diagnostic.span
+    if span is not None and sources is not None and span.file in sources and span.line > 0:
+        source_lines = sources[span.file].splitlines()
+        if span.line <= len(source_lines):
+            text = source_lines[span.line - 1].expandtabs(4)
+            number = str(span.line)
+            pad = " " * len(number)
+            width = 1
+            if span.end_line == span.line and span.end_column > span.column:
+                width = span.end_column - span.column
+            width = max(1, min(width, len(text) - span.column + 1))
+            lines.append(f" {number} | {text}")
+            lines.append(f" {pad} | {' ' * (span.column - 1)}{'^' * width}")
+    if diagnostic.hint:
+        lines.append(f"  hint: {diagnostic.hint}")
+    return "\n".join(lines)
+
+
+def render_all(diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None = None) -> str:
+    return "\n".join(render(d, sources) for d in diagnostics)
+
+
+def summarize(diagnostics: Sequence[Diagnostic]) -> str:
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+class ParrulesError(Exception):
+    """A user's ruleset or data has problems; `diagnostics` lists every one."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None = None) -> None:
+        self.diagnostics = list(diagnostics)
+        self.sources = sources or {}
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        return render_all(self.diagnostics, self.sources)
+
+
+class RulesetError(ParrulesError):
+    """The ruleset cannot be parsed, built or scored from."""
+
+
+class DataError(ParrulesError):
+    """The unit data has problems; nothing was scored."""
