@@ -1,0 +1,402 @@
+"""Model → Plan: closures over exact decimals, built once per ruleset.
+
+Scoring a unit never walks syntax or the model's expression trees: every rule becomes a Python
+closure here. No text from a ruleset or a data file is ever turned into code — names only select
+which closure to build and which dictionary key to read.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from attrs import frozen
+
+from parrules import model as m
+
+Env = Mapping[str, m.Value]
+ExprFn = Callable[[Env], Any]
+LeafFn = Callable[[Env], tuple[Decimal, int]]
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+UNIT_MAX = "\0max"  # the unit's applicable maximum inside group conditions; no data column can be named so
+
+_ROUNDING = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
+class EvaluationProblem(Exception):
+    """A unit's data makes a rule impossible to apply (e.g. a zero divisor the ruleset did not expect)."""
+
+    def __init__(self, code: str, message: str, hint: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.column = column
+
+
+def rounder(rounding: m.Rounding | None) -> Callable[[Decimal], Decimal]:
+    if rounding is None:
+        return lambda value: value
+    quantum = Decimal(1).scaleb(-rounding.digits)
+    mode = _ROUNDING[rounding.mode]
+    return lambda value: value.quantize(quantum, rounding=mode)
+
+
+def references(expr: m.Expr) -> set[str]:
+    """Every bare name an expression mentions."""
+    if isinstance(expr, m.Ref):
+        return {expr.name}
+    out: set[str] = set()
+    if isinstance(expr, m.Neg | m.Not):
+        out |= references(expr.operand)
+    elif isinstance(expr, m.Binary | m.And | m.Or):
+        out |= references(expr.left) | references(expr.right)
+    elif isinstance(expr, m.Call):
+        for arg in expr.args:
+            out |= references(arg)
+    elif isinstance(expr, m.Compare):
+        for operand in expr.operands:
+            out |= references(operand)
+    return out
+
+
+def rule_reads(rule: m.Rule, declared: Mapping[str, m.Declaration]) -> tuple[str, ...]:
+    """The declared names (inputs and attributes) a rule reads, in a stable order."""
+    names: set[str] = set()
+
+    def outcome(o: m.Outcome | None) -> None:
+        if o is None:
+            return
+        if o.expr is not None:
+            names.update(references(o.expr))
+        if o.proportional:
+            names.add(o.proportional)
+
+    if isinstance(rule, m.Steps):
+        names.add(rule.input)
+        for step in rule.steps:
+            outcome(step.outcome)
+        outcome(rule.otherwise)
+    elif isinstance(rule, m.Table):
+        for branch in rule.branches:
+            names.update(references(branch.condition))
+            outcome(branch.outcome)
+        outcome(rule.otherwise)
+    elif isinstance(rule, m.Proportional | m.Given):
+        names.add(rule.input)
+    elif isinstance(rule, m.Deduct):
+        for d in rule.deductions:
+            if isinstance(d, m.DeductPer):
+                names.add(d.input)
+            else:
+                names.update(references(d.condition))
+    elif isinstance(rule, m.FullUnless):
+        for c in rule.conditions:
+            names.update(references(c))
+    else:
+        names.update(references(rule.expr))
+    return tuple(sorted(n for n in names if n in declared))
+
+
+# ---- expressions -------------------------------------------------------------------------------
+
+
+@frozen
+class _Context:
+    declared: Mapping[str, m.Declaration]
+    node_max: Decimal | None = None
+    builtins: Mapping[str, Decimal] = {}
+    group_rule: bool = False
+
+
+def _const(value: object) -> ExprFn:
+    return lambda env: value
+
+
+def compile_expr(expr: m.Expr, ctx: _Context) -> ExprFn:
+    if isinstance(expr, m.Num | m.Pct):
+        return _const(expr.value)
+    if isinstance(expr, m.Bool):
+        return _const(expr.value)
+    if isinstance(expr, m.NodeMax):
+        if ctx.group_rule:
+            return lambda env: env[UNIT_MAX]
+        return _const(ctx.node_max if ctx.node_max is not None else ZERO)
+    if isinstance(expr, m.Ref):
+        name = expr.name
+        if name in ctx.declared:
+            return lambda env: env[name]
+        if name in ctx.builtins:
+            return _const(ctx.builtins[name])
+        return _const(name)  # a choice option, resolved by the checker
+    if isinstance(expr, m.Neg):
+        inner = compile_expr(expr.operand, ctx)
+        return lambda env: -inner(env)
+    if isinstance(expr, m.Not):
+        inner = compile_expr(expr.operand, ctx)
+        return lambda env: not inner(env)
+    if isinstance(expr, m.And):
+        a, b = compile_expr(expr.left, ctx), compile_expr(expr.right, ctx)
+        return lambda env: bool(a(env)) and bool(b(env))
+    if isinstance(expr, m.Or):
+        a, b = compile_expr(expr.left, ctx), compile_expr(expr.right, ctx)
+        return lambda env: bool(a(env)) or bool(b(env))
+    if isinstance(expr, m.Binary):
+        return _binary(expr, ctx)
+    if isinstance(expr, m.Call):
+        args = [compile_expr(a, ctx) for a in expr.args]
+        pick = min if expr.function == "min" else max
+        return lambda env: pick(f(env) for f in args)
+    if isinstance(expr, m.Compare):
+        operands = [compile_expr(o, ctx) for o in expr.operands]
+        ops = [_COMPARE[o] for o in expr.ops]
+        if len(ops) == 1:
+            (op,), (left, right) = ops, operands
+
+            return lambda env: op(left(env), right(env))
+
+        def chained(env: Env) -> bool:
+            values = [f(env) for f in operands]
+            return all(op(values[i], values[i + 1]) for i, op in enumerate(ops))
+
+        return chained
+    raise AssertionError(f"cannot compile {expr!r}")  # pragma: no cover
+
+
+def _binary(expr: m.Binary, ctx: _Context) -> ExprFn:
+    a, b = compile_expr(expr.left, ctx), compile_expr(expr.right, ctx)
+    if expr.op == "+":
+        return lambda env: a(env) + b(env)
+    if expr.op == "-":
+        return lambda env: a(env) - b(env)
+    if expr.op == "*":
+        return lambda env: a(env) * b(env)
+    divisor_names = sorted(references(expr.right))
+
+    def divide(env: Env) -> Decimal:
+        divisor = b(env)
+        if divisor == 0:
+            shown = ", ".join(f"{n} = {env.get(n)}" for n in divisor_names) or "the divisor"
+            raise EvaluationProblem(
+                "DAT122", f"division by zero ({shown})",
+                "the ruleset has no case for this value: add a `when … = 0 ->` line, or check the data",
+                divisor_names[0] if divisor_names else None,
+            )
+        return a(env) / divisor  # type: ignore[no-any-return]
+
+    return divide
+
+
+# ---- leaves ------------------------------------------------------------------------------------
+
+
+def _single_input(expr: m.Expr, declared: Mapping[str, m.Declaration]) -> str | None:
+    names = [n for n in references(expr) if n in declared]
+    return names[0] if len(set(names)) == 1 else None
+
+
+def _outcome(outcome: m.Outcome, ctx: _Context, rate_input: str | None, node_max: Decimal) -> ExprFn:
+    if outcome.expr is not None:
+        return compile_expr(outcome.expr, ctx)
+    rate = outcome.proportional or rate_input
+    if not rate:
+        raise AssertionError("proportional without a rate input")  # the checker rejects this
+    return lambda env: env[rate] / HUNDRED * node_max  # type: ignore[operator]
+
+
+def compile_rule(rule: m.Rule, node_max: Decimal, node_min: Decimal,
+                 declared: Mapping[str, m.Declaration]) -> LeafFn:
+    ctx = _Context(declared, node_max)
+    if isinstance(rule, m.Steps):
+        cases = {step.key: (i, _outcome(step.outcome, ctx, rule.input, node_max))
+                 for i, step in enumerate(rule.steps)}
+        fallback = (len(rule.steps), _outcome(rule.otherwise, ctx, rule.input, node_max)) if rule.otherwise else None
+        name = rule.input
+
+        def steps(env: Env) -> tuple[Decimal, int]:
+            found = cases.get(env[name], fallback)  # type: ignore[arg-type]
+            if found is None:
+                raise EvaluationProblem("DAT123", f"no step for {name} = {env[name]}",
+                                        "add the missing step or an `otherwise` line", name)
+            return found[1](env), found[0]
+
+        return steps
+    if isinstance(rule, m.Table):
+        branches = [(compile_expr(b.condition, ctx),
+                     _outcome(b.outcome, ctx, _single_input(b.condition, declared), node_max))
+                    for b in rule.branches]
+        rate_default = _single_input(rule.branches[0].condition, declared) if rule.branches else None
+        otherwise = _outcome(rule.otherwise, ctx, rate_default, node_max) if rule.otherwise else None
+        count = len(branches)
+
+        def table(env: Env) -> tuple[Decimal, int]:
+            for i, (condition, result) in enumerate(branches):
+                if condition(env):
+                    return result(env), i
+            if otherwise is None:
+                raise EvaluationProblem("DAT123", "no line of the rule applies to this unit's values",
+                                        "add an `otherwise` line to the rule")
+            return otherwise(env), count
+
+        return table
+    if isinstance(rule, m.Proportional):
+        rate, floor = rule.input, rule.zero_below
+
+        def proportional(env: Env) -> tuple[Decimal, int]:
+            value: Decimal = env[rate]  # type: ignore[assignment]
+            if floor is not None and value < floor:
+                return ZERO, 1
+            return value / HUNDRED * node_max, 0
+
+        return proportional
+    if isinstance(rule, m.Deduct):
+        per = [(d.amount, d.input) for d in rule.deductions if isinstance(d, m.DeductPer)]
+        conditional = [(d.amount, compile_expr(d.condition, ctx)) for d in rule.deductions
+                       if isinstance(d, m.DeductIf)]
+        lowest = rule.floor if rule.floor is not None else node_min
+
+        def deduct(env: Env) -> tuple[Decimal, int]:
+            taken = ZERO
+            for amount, name in per:
+                taken += amount * env[name]  # type: ignore[operator]
+            for amount, condition in conditional:
+                if condition(env):
+                    taken += amount
+            return max(lowest, node_max - taken), 0 if taken == 0 else 1
+
+        return deduct
+    if isinstance(rule, m.Given):
+        source = rule.input
+        return lambda env: (env[source], 0)  # type: ignore[return-value]
+    if isinstance(rule, m.FullUnless):
+        conditions = [compile_expr(c, ctx) for c in rule.conditions]
+
+        def full_unless(env: Env) -> tuple[Decimal, int]:
+            for i, condition in enumerate(conditions):
+                if condition(env):
+                    return ZERO, i + 1
+            return node_max, 0
+
+        return full_unless
+    formula = compile_expr(rule.expr, ctx)
+    return lambda env: (formula(env), 0)
+
+
+# ---- the plan ----------------------------------------------------------------------------------
+
+
+@frozen
+class PlanNode:
+    node: m.Node
+    index: int
+    parent: int | None
+    children: tuple[int, ...]
+    component: int
+    leaf: LeafFn | None
+    reads: tuple[str, ...]
+    applies: ExprFn | None
+    excluded_because: str | None
+
+
+@frozen
+class Applicability:
+    """For one combination of attribute values: what applies, and each node's applicable maximum."""
+
+    applies: tuple[bool, ...]
+    max: tuple[Decimal, ...]
+    unit_max: Decimal
+    leaves: tuple[int, ...]  # applicable leaves, in tree order
+
+
+@frozen
+class CompiledExtra:
+    extra: m.Extra
+    leaf: LeafFn
+    reads: tuple[str, ...]
+
+
+class Plan:
+    """Everything needed to score units, computed once from a checked model."""
+
+    def __init__(self, model: m.Model) -> None:
+        self.model = model
+        self.declared: dict[str, m.Declaration] = {d.name: d for d in (*model.attributes, *model.inputs)}
+        self.attribute_names = tuple(d.name for d in model.attributes)
+        excluded = {e.node_id: e.reason for e in model.exclusions}
+        self.nodes: list[PlanNode] = []
+        self.components: list[int] = []
+        for component in model.components:
+            self.components.append(self._add(component, None, len(self.components), excluded))
+        self.postorder = [p.index for p in reversed(self.nodes)]  # children before parents
+        self.extras = [CompiledExtra(x, compile_rule(x.rule, x.cap, ZERO, self.declared),
+                                     rule_reads(x.rule, self.declared)) for x in model.extras]
+        self.scale_bonus = sum((x.cap for x in model.extras if x.kind == "bonus" and x.in_scale), ZERO)
+        self.full_scale = model.full_scale
+        self.round_leaf = rounder(model.rounding.leaves)
+        self.round_points = rounder(model.rounding.points)
+        self.round_index = rounder(model.rounding.index)
+        self.round_average = rounder(model.rounding.average)
+        attribute_refs: set[str] = set()
+        for p in self.nodes:
+            if p.node.applies is not None:
+                attribute_refs |= references(p.node.applies) & set(self.declared)
+        self.applicability_inputs = tuple(sorted(attribute_refs))
+        self._applicability: dict[tuple[m.Value | None, ...], Applicability] = {}
+        group_ctx = _Context(self.declared, None,
+                             {"full": self.full_scale, "scale": model.meta.scale or self.full_scale}, True)
+        self.group_rules = [(g.name, compile_expr(g.condition, group_ctx) if g.condition is not None else None)
+                            for g in (model.grouping.rules if model.grouping else ())]
+        self.group_reads = sorted({n for g in (model.grouping.rules if model.grouping else ())
+                                   if g.condition is not None for n in references(g.condition)
+                                   if n in self.declared})
+
+    def _add(self, node: m.Node, parent: int | None, component: int, excluded: Mapping[str, str]) -> int:
+        index = len(self.nodes)
+        placeholder: list[int] = []
+        self.nodes.append(PlanNode(node, index, parent, (), component, None, (), None, None))
+        for child in node.children:
+            placeholder.append(self._add(child, index, component, excluded))
+        leaf = compile_rule(node.rule, node.max, node.min, self.declared) if node.rule is not None else None
+        reads = rule_reads(node.rule, self.declared) if node.rule is not None else ()
+        applies = compile_expr(node.applies, _Context(self.declared)) if node.applies is not None else None
+        self.nodes[index] = PlanNode(node, index, parent, tuple(placeholder), component, leaf, reads, applies,
+                                     excluded.get(node.id))
+        return index
+
+    def applicability(self, values: Env) -> Applicability:
+        key = tuple(values.get(name) for name in self.applicability_inputs)
+        found = self._applicability.get(key)
+        if found is None:
+            found = self._applicability[key] = self._compute_applicability(values)
+        return found
+
+    def _compute_applicability(self, values: Env) -> Applicability:
+        applies = [False] * len(self.nodes)
+        for p in self.nodes:  # parents come before children
+            parent_ok = p.parent is None or applies[p.parent]
+            applies[p.index] = (parent_ok and p.excluded_because is None
+                                and (p.applies is None or bool(p.applies(values))))
+        maxima = [ZERO] * len(self.nodes)
+        for i in self.postorder:
+            p = self.nodes[i]
+            if not applies[i]:
+                continue
+            if p.leaf is not None or not p.children:
+                maxima[i] = p.node.max
+            else:
+                below = sum((maxima[c] for c in p.children), ZERO)
+                maxima[i] = min(p.node.max, below) if p.node.capped else below
+        unit_max = sum((maxima[c] for c in self.components), ZERO) + self.scale_bonus
+        leaves = tuple(p.index for p in self.nodes if p.leaf is not None and applies[p.index])
+        return Applicability(tuple(applies), tuple(maxima), unit_max, leaves)
+
+
+def compile_model(model: m.Model) -> Plan:
+    return Plan(model)

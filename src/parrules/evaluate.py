@@ -1,0 +1,392 @@
+"""Plan × unit records → results: points, maxima, index, class, group, rank and averages.
+
+Every unit is scored or reported: problems are collected across all units and raised together as
+a `DataError`, and then nothing is returned, so a partial table can never be mistaken for a result.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+
+from parrules import model as m
+from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, Plan
+from parrules.data import UnitRecord
+from parrules.diagnostics import DataError, Diagnostic
+from parrules.results import Exact, GroupResult, NodeResult, Results, UnitResult
+
+# 40 significant digits: far beyond any published figure, so only the ruleset's rounding rounds.
+CONTEXT = Context(prec=40, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+
+class _UnitProblems:
+    def __init__(self, record: UnitRecord, sink: list[Diagnostic]) -> None:
+        self.record = record
+        self.sink = sink
+        self.count = 0
+
+    def add(self, code: str, message: str, hint: str, name: str | None = None) -> None:
+        column = self.record.columns.get(name, name) if name else None
+        self.sink.append(Diagnostic(code, "error", f"{self.record.name}: {message}", hint,
+                                    file=self.record.file, row=self.record.row, column=column))
+        self.count += 1
+
+
+def evaluate(plan: Plan, records: Sequence[UnitRecord]) -> Results:
+    problems: list[Diagnostic] = []
+    units: list[_Scored] = []
+    with localcontext(CONTEXT):
+        for record in records:
+            scored = _score(plan, record, _UnitProblems(record, problems))
+            if scored is not None:
+                units.append(scored)
+        if problems:
+            raise DataError(problems)
+        return _publish(plan, units)
+
+
+class _Scored:
+    """A unit's unrounded figures, before classes and ranks are known."""
+
+    def __init__(self, record: UnitRecord, app: Applicability, points: list[Decimal], branches: list[int],
+                 extras: dict[str, Decimal], unit_max: Decimal, max_from_data: bool,
+                 stage_totals: dict[str, Decimal], group: str | None) -> None:
+        self.record = record
+        self.app = app
+        self.points = points
+        self.branches = branches
+        self.extras = extras
+        self.unit_max = unit_max
+        self.max_from_data = max_from_data
+        self.stage_totals = stage_totals
+        self.group = group
+
+
+def _official_env(plan: Plan, record: UnitRecord) -> dict[str, m.Value]:
+    env = dict(record.values)
+    official = plan.model.official_stage()
+    if official is not None and official.name in record.stage_values:
+        env.update(record.stage_values[official.name])
+    return env
+
+
+def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored | None:
+    env = _official_env(plan, record)
+    for name in plan.applicability_inputs:
+        if name not in env:
+            problems.add("DAT104", f"`{name}` is missing; it decides which criteria apply",
+                         "fill in the column for this unit", name)
+    if problems.count:
+        return None
+    app = plan.applicability(env)
+    _require_reads(plan, app, env, problems)
+    if problems.count:
+        return None
+    computed = _compute(plan, app, env, problems)
+    if computed is None:
+        return None
+    points, branches, extras = computed
+    stage_totals = _stages(plan, app, record, env, problems)
+
+    unit_max, max_from_data = app.unit_max, False
+    if record.max is not None and record.max != app.unit_max:
+        if plan.model.meta.unit_max_from_data and record.max < app.unit_max:
+            unit_max, max_from_data = record.max, True
+        else:
+            allowed = (" (it may only be lower, for units the ruleset does not itemise)"
+                       if plan.model.meta.unit_max_from_data else "")
+            problems.add("DAT124", f"maximum {record.max} disagrees with the rules' {app.unit_max}{allowed}",
+                         "check the unit's attributes (what applies to it) or the `max` column", "max")
+    if unit_max <= 0:
+        problems.add("DAT126", "no criterion applies to this unit, so it has no maximum",
+                     "check the unit's attributes")
+    total = _total(plan, points, extras)
+    if unit_max > 0 and total > unit_max:
+        problems.add("DAT125", f"total {total.normalize():f} is above the unit's maximum {unit_max}",
+                     "check the unit's `max` column and its given points")
+    group = _group(plan, record, env, unit_max, problems)
+    if problems.count:
+        return None
+    return _Scored(record, app, points, branches, extras, unit_max, max_from_data, stage_totals, group)
+
+
+def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems) -> None:
+    missing: dict[str, list[str]] = {}
+    for i in app.leaves:
+        for name in plan.nodes[i].reads:
+            if name not in env:
+                missing.setdefault(name, []).append(plan.nodes[i].node.id)
+    for extra in plan.extras:
+        for name in extra.reads:
+            if name not in env:
+                missing.setdefault(name, []).append(extra.extra.id)
+    for name, used_by in missing.items():
+        problems.add("DAT104", f"missing required input `{name}` (used by {', '.join(used_by)})",
+                     "fill in the cell; leave it blank only where the criterion does not apply", name)
+
+
+def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value],
+             problems: _UnitProblems) -> tuple[list[Decimal], list[int], dict[str, Decimal]] | None:
+    size = len(plan.nodes)
+    points = [ZERO] * size
+    branches = [-1] * size
+    before = problems.count
+    for i in app.leaves:
+        p = plan.nodes[i]
+        assert p.leaf is not None
+        node = p.node
+        try:
+            value, branch = p.leaf(env)
+        except EvaluationProblem as exc:
+            problems.add(exc.code, f"{node.kind} {node.id}: {exc.message}", exc.hint, exc.column)
+            continue
+        value = plan.round_leaf(Decimal(value))
+        if value > node.max or value < node.min:
+            side = "above its maximum" if value > node.max else "below its minimum"
+            bound = node.max if value > node.max else node.min
+            problems.add("DAT121", f"{node.kind} {node.id} computes {value.normalize():f}, {side} {bound}",
+                         "check this unit's inputs; if the decision caps the result, write min(…, max)",
+                         p.reads[0] if p.reads else None)
+            continue
+        points[i], branches[i] = value, branch
+    if problems.count > before:
+        return None
+    applies = app.applies
+    for i in plan.postorder:
+        p = plan.nodes[i]
+        if p.leaf is not None or not applies[i]:
+            continue
+        below = sum((points[c] for c in p.children if applies[c]), ZERO)
+        points[i] = max(p.node.min, min(p.node.max, below))
+    extras: dict[str, Decimal] = {}
+    for extra in plan.extras:
+        try:
+            value, _ = extra.leaf(env)
+        except EvaluationProblem as exc:
+            problems.add(exc.code, f"{extra.extra.kind} {extra.extra.id}: {exc.message}", exc.hint, exc.column)
+            continue
+        extras[extra.extra.id] = max(ZERO, min(extra.extra.cap, Decimal(value)))
+    if problems.count > before:
+        return None
+    return points, branches, extras
+
+
+def _total(plan: Plan, points: list[Decimal], extras: dict[str, Decimal]) -> Decimal:
+    total = sum((points[c] for c in plan.components), ZERO)
+    for extra in plan.extras:
+        value = extras.get(extra.extra.id, ZERO)
+        total += value if extra.extra.kind == "bonus" else -value
+    return max(ZERO, total)
+
+
+def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m.Value],
+            problems: _UnitProblems) -> dict[str, Decimal]:
+    """Totals at each earlier scoring stage the data gives (tự chấm, thẩm định lần 1, …)."""
+    official = plan.model.official_stage()
+    totals: dict[str, Decimal] = {}
+    for stage in plan.model.stages:
+        given = record.stage_values.get(stage.name)
+        if stage is official or not given:
+            continue
+        staged = {**env, **given}
+        computed = _compute(plan, app, staged, problems)
+        if computed is not None:
+            totals[stage.name] = _total(plan, computed[0], computed[2])
+    return totals
+
+
+def _group(plan: Plan, record: UnitRecord, env: dict[str, m.Value], unit_max: Decimal,
+           problems: _UnitProblems) -> str | None:
+    grouping = plan.model.grouping
+    if grouping is None:
+        return None
+    if grouping.from_data:
+        if not record.group:
+            problems.add("DAT128", "no group given", "fill in the `group` column", "group")
+        return record.group
+    for name in plan.group_reads:
+        if name not in env:
+            problems.add("DAT104", f"`{name}` is missing; it decides the unit's group", "fill in the column", name)
+            return None
+    scope = {**env, UNIT_MAX: unit_max}
+    for name, condition in plan.group_rules:
+        if condition is None or condition(scope):
+            return name
+    problems.add("DAT128", "matches no group rule", "add an `otherwise` group to the ruleset")
+    return None
+
+
+# ---- publication: rounding, classes, ranks, averages -------------------------------------------
+
+
+def _publish(plan: Plan, scored: list[_Scored]) -> Results:
+    model = plan.model
+    rounding = model.rounding
+    rp, ri, ra = plan.round_points, plan.round_index, plan.round_average
+    drafts: list[dict[str, object]] = []
+    for s in scored:
+        exact_components = {plan.nodes[c].node.id: s.points[c] for c in plan.components}
+        exact_total = _total(plan, s.points, s.extras)
+        base = rp(exact_total) if rounding.index_from_rounded_points else exact_total
+        exact_index = base / s.unit_max * HUNDRED
+        bonus = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "bonus"), ZERO)
+        penalty = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "penalty"), ZERO)
+        drafts.append({
+            "scored": s,
+            "components": {k: rp(v) for k, v in exact_components.items()},
+            "total": rp(exact_total),
+            "index": ri(exact_index),
+            "exact": Exact(exact_components, exact_total, exact_index, bonus, penalty),
+        })
+    group_names = _group_order(plan, [s.group for s in scored])
+    units: list[UnitResult] = []
+    groups: list[GroupResult] = []
+    for group in group_names:
+        members = [d for d in drafts if _scored(d).group == group]
+        ranked = _rank(model, members)
+        for draft, rank in ranked:
+            s = _scored(draft)
+            index = draft["index"]
+            assert isinstance(index, Decimal)
+            units.append(UnitResult(
+                unit=s.record.name, row=s.record.row, group=group,
+                components=draft["components"],  # type: ignore[arg-type]
+                total=draft["total"],  # type: ignore[arg-type]
+                max=s.unit_max, index=index, class_=_classify(model, group, index), rank=rank,
+                exact=draft["exact"],  # type: ignore[arg-type]
+                extras={k: rp(v) for k, v in s.extras.items()},
+                stage_totals={k: rp(v) for k, v in s.stage_totals.items()},
+                max_from_data=s.max_from_data,
+                node_builder=functools.cache(_node_builder(plan, s)),
+            ))
+        groups.append(GroupResult(group, _average(plan, [d for d, _ in ranked]),
+                                  tuple(_scored(d).record.name for d, _ in ranked)))
+    if model.ranking is not None and not model.ranking.within_group:
+        units = _rank_overall(model, units)
+    average = _average(plan, drafts)
+    return Results(
+        title=model.meta.title, year=model.meta.year, level=model.meta.level,
+        components=tuple((c.id, c.title) for c in model.components),
+        units=tuple(units), groups=tuple(groups), average=average,
+        points_digits=rounding.points.digits if rounding.points else None,
+        index_digits=rounding.index.digits if rounding.index else None,
+    )
+
+
+def _scored(draft: dict[str, object]) -> _Scored:
+    s = draft["scored"]
+    assert isinstance(s, _Scored)
+    return s
+
+
+def _extra_kind(model: m.Model, extra_id: str) -> str:
+    return next(x.kind for x in model.extras if x.id == extra_id)
+
+
+def _group_order(plan: Plan, seen: list[str | None]) -> list[str | None]:
+    if plan.model.grouping is None:
+        return [None]
+    if plan.model.grouping.from_data:
+        return sorted({g for g in seen if g is not None})
+    present = set(seen)
+    return [name for name, _ in plan.group_rules if name in present]
+
+
+def _key(model: m.Model, draft: dict[str, object]) -> tuple[Decimal, ...]:
+    keys = model.ranking.keys if model.ranking else (m.RankKey("index"),)
+    out: list[Decimal] = []
+    for key in keys:
+        if key.field == "index":
+            value = draft["index"]
+        elif key.field == "total":
+            value = draft["total"]
+        else:
+            value = draft["components"][key.field]  # type: ignore[index]
+        assert isinstance(value, Decimal)
+        out.append(-value if key.descending else value)
+    return tuple(out)
+
+
+def _rank(model: m.Model, members: list[dict[str, object]]) -> list[tuple[dict[str, object], int | None]]:
+    ordered = sorted(members, key=lambda d: (_key(model, d), _scored(d).record.name))
+    if model.ranking is None:
+        return [(d, None) for d in ordered]
+    return list(zip(ordered, _ranks([_key(model, d) for d in ordered], model.ranking.ties), strict=True))
+
+
+def _ranks(keys: list[tuple[Decimal, ...]], ties: str) -> list[int | None]:
+    out: list[int | None] = []
+    rank = 0
+    for position, key in enumerate(keys):
+        if position == 0 or key != keys[position - 1]:
+            rank = position + 1 if ties == "share" else rank + 1
+        out.append(rank)
+    return out
+
+
+def _rank_overall(model: m.Model, units: list[UnitResult]) -> list[UnitResult]:
+    """`rank overall`: one ranking across groups; units keep their group for the table."""
+    import attrs
+
+    def key(u: UnitResult) -> tuple[Decimal, ...]:
+        return _key(model, {"index": u.index, "total": u.total, "components": u.components})
+
+    ordered = sorted(units, key=lambda u: (key(u), u.unit))
+    assert model.ranking is not None
+    ranks = _ranks([key(u) for u in ordered], model.ranking.ties)
+    by_name = {u.unit: r for u, r in zip(ordered, ranks, strict=True)}
+    return [attrs.evolve(u, rank=by_name[u.unit]) for u in units]
+
+
+def _classify(model: m.Model, group: str | None, index: Decimal) -> str | None:
+    tables = [t for t in model.classes if t.group == group] or [t for t in model.classes if t.group is None]
+    for table in tables:
+        for band in table.bands:
+            if band.contains(index):
+                return band.label
+    return None
+
+
+def _average(plan: Plan, drafts: list[dict[str, object]]) -> Decimal | None:
+    if not drafts:
+        return None
+    if plan.model.rounding.average_of_unrounded:
+        values = [d["exact"].index for d in drafts]  # type: ignore[attr-defined]
+    else:
+        values = [d["index"] for d in drafts]
+    return plan.round_average(sum(values, ZERO) / Decimal(len(values)))
+
+
+def _node_builder(plan: Plan, s: _Scored) -> Callable[[], tuple[NodeResult, ...]]:
+    def build() -> tuple[NodeResult, ...]:
+        return tuple(_node_result(plan, s, c) for c in plan.components)
+
+    return build
+
+
+def _node_result(plan: Plan, s: _Scored, index: int) -> NodeResult:
+    p = plan.nodes[index]
+    node = p.node
+    applies = s.app.applies[index]
+    if applies:
+        status, reason = "scored", None
+    elif p.excluded_because is not None:
+        status, reason = "excluded", p.excluded_because
+    else:
+        status, reason = "not_applicable", _why_not(plan, index)
+    return NodeResult(
+        id=node.id, kind=node.kind, title=node.title,
+        points=s.points[index] if applies else ZERO, max=s.app.max[index], declared_max=node.max,
+        status=status,  # type: ignore[arg-type]
+        branch=s.branches[index] if p.leaf is not None and applies else None, reason=reason,
+        children=tuple(_node_result(plan, s, c) for c in p.children),
+    )
+
+
+def _why_not(plan: Plan, index: int) -> str:
+    p = plan.nodes[index]
+    if p.node.applies is None and p.parent is not None:
+        parent = plan.nodes[p.parent].node
+        return f"{parent.kind} {parent.id} does not apply"
+    return "its `applies if` condition is false for this unit"

@@ -1,0 +1,116 @@
+"""Scored results as values: per node, per unit, per group.
+
+Figures come in two forms. The plain fields (`total`, `components`, `index`, …) are what the decision
+publishes: rounded exactly as the ruleset's `rounding` block says (unrounded where it says nothing).
+`exact` keeps the unrounded figures, from which the index is computed and explanations add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Literal
+
+from attrs import field, frozen
+
+NodeStatus = Literal["scored", "not_applicable", "excluded"]
+
+
+@frozen
+class NodeResult:
+    """One node for one unit. `max` is the applicable maximum (0 when the node does not apply)."""
+
+    id: str
+    kind: str
+    title: str
+    points: Decimal
+    max: Decimal
+    declared_max: Decimal
+    status: NodeStatus
+    branch: int | None = None  # which case of the leaf's rule fired (see explain)
+    reason: str | None = None  # why a node does not apply / is excluded
+    children: tuple[NodeResult, ...] = ()
+
+    def walk(self) -> Iterator[NodeResult]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def leaves(self) -> Iterator[NodeResult]:
+        return (n for n in self.walk() if not n.children)
+
+
+@frozen
+class Exact:
+    """Unrounded figures."""
+
+    components: dict[str, Decimal]
+    total: Decimal
+    index: Decimal
+    bonus: Decimal = Decimal(0)
+    penalty: Decimal = Decimal(0)
+
+
+@frozen
+class UnitResult:
+    unit: str
+    row: int
+    group: str | None
+    components: dict[str, Decimal]
+    total: Decimal
+    max: Decimal
+    index: Decimal
+    class_: str | None
+    rank: int | None
+    exact: Exact
+    extras: dict[str, Decimal] = field(factory=dict)
+    stage_totals: dict[str, Decimal] = field(factory=dict)
+    max_from_data: bool = False
+    # Per-node results are built on first use: most callers only need the unit's figures.
+    node_builder: Callable[[], tuple[NodeResult, ...]] = field(default=lambda: (), eq=False, repr=False)
+
+    @property
+    def nodes(self) -> tuple[NodeResult, ...]:
+        """The unit's tree: one root per component."""
+        return self.node_builder()
+
+    def node(self, node_id: str) -> NodeResult | None:
+        for root in self.nodes:
+            for node in root.walk():
+                if node.id == node_id:
+                    return node
+        return None
+
+    def leaves(self) -> list[NodeResult]:
+        return [leaf for root in self.nodes for leaf in root.leaves()]
+
+
+@frozen
+class GroupResult:
+    name: str | None
+    average: Decimal | None
+    units: tuple[str, ...]
+
+
+@frozen
+class Results:
+    """Every unit scored, in publication order: by group, then rank, then name."""
+
+    title: str
+    year: int | None
+    level: str | None
+    components: tuple[tuple[str, str], ...]  # (name, title) in ruleset order
+    units: tuple[UnitResult, ...]
+    groups: tuple[GroupResult, ...]
+    average: Decimal | None
+    points_digits: int | None
+    index_digits: int | None
+
+    def unit(self, name: str) -> UnitResult:
+        for unit in self.units:
+            if unit.unit == name:
+                return unit
+        raise KeyError(name)
+
+    def in_group(self, group: str | None) -> list[UnitResult]:
+        return [u for u in self.units if u.group == group]
