@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
 from parrules import model as m
+from parrules.rounding import rounder
 
 Env = Mapping[str, m.Value]
 ExprFn = Callable[[Env], Any]
@@ -24,7 +25,6 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 UNIT_MAX = "\0max"  # the unit's applicable maximum inside group conditions; no data column can be named so
 
-_ROUNDING = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
@@ -39,14 +39,6 @@ class EvaluationProblem(Exception):
         self.message = message
         self.hint = hint
         self.column = column
-
-
-def rounder(rounding: m.Rounding | None) -> Callable[[Decimal], Decimal]:
-    if rounding is None:
-        return lambda value: value
-    quantum = Decimal(1).scaleb(-rounding.digits)
-    mode = _ROUNDING[rounding.mode]
-    return lambda value: value.quantize(quantum, rounding=mode)
 
 
 def references(expr: m.Expr) -> set[str]:

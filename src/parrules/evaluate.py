@@ -269,8 +269,8 @@ def _publish(plan: Plan, scored: list[_Scored]) -> Results:
         title=model.meta.title, year=model.meta.year, level=model.meta.level,
         components=tuple((c.id, c.title) for c in model.components),
         units=tuple(units), groups=tuple(groups), average=average,
-        points_digits=rounding.points.digits if rounding.points else None,
-        index_digits=rounding.index.digits if rounding.index else None,
+        points_rounding=rounding.points,
+        index_rounding=rounding.index,
     )
 
 

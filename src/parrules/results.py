@@ -13,6 +13,9 @@ from typing import Literal
 
 from attrs import field, frozen
 
+from parrules.model import Rounding
+from parrules.rounding import rounder
+
 NodeStatus = Literal["scored", "not_applicable", "excluded"]
 
 
@@ -103,8 +106,12 @@ class Results:
     units: tuple[UnitResult, ...]
     groups: tuple[GroupResult, ...]
     average: Decimal | None
-    points_digits: int | None
-    index_digits: int | None
+    points_rounding: Rounding | None
+    index_rounding: Rounding | None
+
+    def round_points(self, value: Decimal) -> Decimal:
+        """Round a point figure as this ruleset publishes points (a node's, a component's)."""
+        return rounder(self.points_rounding)(value)
 
     def unit(self, name: str) -> UnitResult:
         for unit in self.units:
