@@ -101,9 +101,10 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     if unit_max <= 0:
         problems.add("DAT126", "no criterion applies to this unit, so it has no maximum",
                      "check the unit's attributes")
-    total = _total(plan, points, extras)
-    if unit_max > 0 and total > unit_max:
-        problems.add("DAT125", f"total {total.normalize():f} is above the unit's maximum {unit_max}",
+    # Only the tree is bounded by the maximum: a bonus outside the scale may lift the total above it.
+    tree_points = sum((points[c] for c in plan.components), ZERO)
+    if unit_max > 0 and tree_points > unit_max:
+        problems.add("DAT125", f"points {tree_points.normalize():f} are above the unit's maximum {unit_max}",
                      "check the unit's `max` column and its given points")
     group = _group(plan, record, env, unit_max, problems)
     if problems.count:
