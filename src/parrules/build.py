@@ -197,9 +197,8 @@ class _Builder:
             elif kind in ("groups_block", "groups_from_data"):
                 if once("groups", span):
                     grouping = self.grouping(item)
-            elif kind == "rank":
-                if once("rank", span):
-                    ranking = self.ranking(item)
+            elif kind == "rank" and once("rank", span):
+                ranking = self.ranking(item)
         self.file = main_file
         if meta is None:
             self.diagnostics.append(error(
@@ -329,8 +328,9 @@ class _Builder:
                 title = _string(_tokens(titles[0])[0]) if titles else None
                 options.append(m.ChoiceOption(name, title))
             return m.Choice(tuple(options))
-        return {"type_percent": m.Percent(), "type_count": m.Count(),
-                "type_number": m.Number(), "type_points": m.Points()}[kind]
+        simple: dict[str, m.ValueType] = {"type_percent": m.Percent(), "type_count": m.Count(),
+                                          "type_number": m.Number(), "type_points": m.Points()}
+        return simple[kind]
 
     def stage(self, tree: Tree) -> m.Stage:
         name = _tokens(tree)[0]

@@ -30,7 +30,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-class EvaluationProblem(Exception):
+class EvaluationProblem(Exception):  # noqa: N818 - a problem in the data, reported, not an error of ours
     """A unit's data makes a rule impossible to apply (e.g. a zero divisor the ruleset did not expect)."""
 
     def __init__(self, code: str, message: str, hint: str, column: str | None = None) -> None:

@@ -10,6 +10,8 @@ import functools
 from collections.abc import Callable, Sequence
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 
+import attrs
+
 from parrules import model as m
 from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, Plan
 from parrules.data import UnitRecord
@@ -46,21 +48,19 @@ def evaluate(plan: Plan, records: Sequence[UnitRecord]) -> Results:
         return _publish(plan, units)
 
 
+@attrs.frozen
 class _Scored:
     """A unit's unrounded figures, before classes and ranks are known."""
 
-    def __init__(self, record: UnitRecord, app: Applicability, points: list[Decimal], branches: list[int],
-                 extras: dict[str, Decimal], unit_max: Decimal, max_from_data: bool,
-                 stage_totals: dict[str, Decimal], group: str | None) -> None:
-        self.record = record
-        self.app = app
-        self.points = points
-        self.branches = branches
-        self.extras = extras
-        self.unit_max = unit_max
-        self.max_from_data = max_from_data
-        self.stage_totals = stage_totals
-        self.group = group
+    record: UnitRecord
+    app: Applicability
+    points: list[Decimal]
+    branches: list[int]
+    extras: dict[str, Decimal]
+    unit_max: Decimal
+    max_from_data: bool
+    stage_totals: dict[str, Decimal]
+    group: str | None
 
 
 def _official_env(plan: Plan, record: UnitRecord) -> dict[str, m.Value]:
@@ -224,7 +224,7 @@ def _group(plan: Plan, record: UnitRecord, env: dict[str, m.Value], unit_max: De
 def _publish(plan: Plan, scored: list[_Scored]) -> Results:
     model = plan.model
     rounding = model.rounding
-    rp, ri, ra = plan.round_points, plan.round_index, plan.round_average
+    rp, ri = plan.round_points, plan.round_index
     drafts: list[dict[str, object]] = []
     for s in scored:
         exact_components = {plan.nodes[c].node.id: s.points[c] for c in plan.components}
@@ -289,7 +289,7 @@ def _group_order(plan: Plan, seen: list[str | None]) -> list[str | None]:
     if plan.model.grouping is None:
         return [None]
     if plan.model.grouping.from_data:
-        return sorted({g for g in seen if g is not None})
+        return [*sorted({g for g in seen if g is not None})]
     present = set(seen)
     return [name for name, _ in plan.group_rules if name in present]
 
@@ -328,8 +328,6 @@ def _ranks(keys: list[tuple[Decimal, ...]], ties: str) -> list[int | None]:
 
 def _rank_overall(model: m.Model, units: list[UnitResult]) -> list[UnitResult]:
     """`rank overall`: one ranking across groups; units keep their group for the table."""
-    import attrs
-
     def key(u: UnitResult) -> tuple[Decimal, ...]:
         return _key(model, {"index": u.index, "total": u.total, "components": u.components})
 

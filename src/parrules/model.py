@@ -30,7 +30,7 @@ class Span:
 
 
 def _span_field() -> Span:
-    return attrs.field(default=Span.unknown(), eq=False, repr=False)  # type: ignore[no-any-return]
+    return attrs.field(default=Span.unknown(), eq=False, repr=False)
 
 
 # ---- value types -------------------------------------------------------------------------------

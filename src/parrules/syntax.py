@@ -178,7 +178,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
     line = max(1, exc.line if isinstance(exc.line, int) and exc.line > 0 else 1)
     column = max(1, exc.column if isinstance(exc.column, int) and exc.column > 0 else 1)
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        position = exc.pos_in_stream if isinstance(exc.pos_in_stream, int) else -1
+        char = text[position] if 0 <= position < len(text) else "?"
         hint = "quote titles with straight double quotes (\"…\"); names use letters, digits and _"
         if char in "“”":
             hint = 'use straight double quotes (") around titles, not curly ones'
@@ -186,7 +187,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
             hint = "decimals use a point in a ruleset: write 0.5, not 0,5"
         return error("PAR102", f"unexpected character `{char}`", hint,
                      Span(file, line, column, line, column + 1))
-    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END" or isinstance(exc, UnexpectedEOF):
+    if (isinstance(exc, UnexpectedToken) and exc.token.type == "$END") or isinstance(exc, UnexpectedEOF):
         opened = _unclosed_brace(text)
         lines = text.split("\n")
         end_line = len(lines)

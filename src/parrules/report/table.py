@@ -59,11 +59,11 @@ def build_table(results: Results) -> Table:
                 cells.append(str(unit.rank) if unit.rank is not None else "")
             table.add_row(*cells)
         if grouped and len(results.groups) > 1 and group.average is not None:
-            row = ["", Text(HEADINGS["group_average"], style="italic")] + [""] * (width - 2)
+            row: list[str | Text] = ["", Text(HEADINGS["group_average"], style="italic"), *[""] * (width - 2)]
             row[index_column] = plain(group.average)
             table.add_row(*row, end_section=True)
     if results.average is not None:
-        row = ["", Text(HEADINGS["average"], style="bold")] + [""] * (width - 2)
+        row = ["", Text(HEADINGS["average"], style="bold"), *[""] * (width - 2)]
         row[index_column] = Text(plain(results.average), style="bold")
         table.add_row(*row)
     return table
