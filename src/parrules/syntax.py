@@ -193,13 +193,14 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
         end_line = len(lines)
         end_col = len(lines[-1]) + 1
         if opened is not None:
+            # Point at the `{` that is never closed: the end of the file is not where the fix goes.
             o_line, o_col, what = opened
             what = f" after `{what}`" if what else ""
             return error(
                 "PAR101",
-                f"the file ends before the `{{` opened at line {o_line}, column {o_col}{what} is closed",
-                "add the missing `}` (every `{` needs one)",
-                Span(file, end_line, end_col, end_line, end_col + 1),
+                f"this `{{`{what} is never closed: the file ends first",
+                "add the missing `}` where the block ends (every `{` needs one)",
+                Span(file, o_line, o_col, o_line, o_col + 1),
             )
         expected = exc.expected if isinstance(exc, UnexpectedToken) else set(exc.expected)
         return error("PAR101", "the file ends in the middle of a statement",
