@@ -1,0 +1,106 @@
+"""End-to-end: the `parrules` command as a user runs it (a real subprocess, the installed entry point)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SMALL = FIXTURES / "small.par"
+
+
+def parrules(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("PARRULES_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "parrules.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, check=False)
+
+
+def test_check_a_clean_ruleset_prints_its_summary_and_exits_0() -> None:
+    done = parrules("check", str(SMALL))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("scale 10") or "ok" in done.stdout
+    assert f"{SMALL}: ok" in done.stdout
+
+
+def test_usage_errors_exit_2() -> None:
+    assert parrules("check").returncode == 2
+    assert parrules("check", "no-such-file.par").returncode == 2
+    assert parrules("score", str(SMALL)).returncode == 2
+    assert parrules("frobnicate").returncode == 2
+
+
+def test_score_json_has_the_documented_fields_and_hand_computed_values() -> None:
+    done = parrules("score", str(SMALL), str(FIXTURES / "small.csv"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    units = {u["unit"]: u for u in payload["units"]}
+    assert set(units) == {"Sở Nội vụ", "Sở Tư pháp", "Ban Dân tộc"}
+    for unit in units.values():
+        assert {"unit", "group", "components", "total", "max", "index", "class", "rank"} <= set(unit)
+    # worked out by hand in tests/fixtures/README.md
+    assert units["Sở Nội vụ"]["components"] == {"appraisal": "6.80", "survey": "2.55"}
+    assert (units["Sở Nội vụ"]["total"], units["Sở Nội vụ"]["index"], units["Sở Nội vụ"]["class"]) == (
+        "9.35", "93.50", "Tốt")
+    assert (units["Sở Tư pháp"]["total"], units["Sở Tư pháp"]["index"], units["Sở Tư pháp"]["class"]) == (
+        "5.90", "59.00", "Trung bình")
+    assert (units["Ban Dân tộc"]["max"], units["Ban Dân tộc"]["index"], units["Ban Dân tộc"]["class"]) == (
+        "8", "76.25", "Khá")
+    assert [units[n]["rank"] for n in ("Sở Nội vụ", "Ban Dân tộc", "Sở Tư pháp")] == [1, 2, 3]
+    assert payload["average"] == "76.25"
+    assert payload["groups"] == [{"name": None, "average": "76.25", "units": 3}]
+    assert all(isinstance(v, str) for u in payload["units"] for v in (u["total"], u["index"], u["max"]))
+
+
+def test_score_csv_and_table_outputs(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    done = parrules("score", str(SMALL), str(FIXTURES / "small.csv"), "--format", "csv", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "group,stt,unit,appraisal,survey,total,max,index,class,rank"
+    assert lines[1] == ",1,Sở Nội vụ,6.80,2.55,9.35,10,93.50,Tốt,1"
+    table = parrules("score", str(SMALL), str(FIXTURES / "small.csv"))
+    assert table.returncode == 0
+    assert "Sở Nội vụ" in table.stdout and "93.50" in table.stdout and "Chỉ số trung bình" in table.stdout
+
+
+def test_bad_data_lists_every_problem_and_writes_no_output(tmp_path: Path) -> None:
+    target = tmp_path / "results.json"
+    done = parrules("score", str(SMALL), str(FIXTURES / "small-bad.csv"), "--format", "json", "-o", str(target))
+    assert done.returncode == 1
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+    err = done.stderr
+    for code, row, column in [("DAT101", 2, "plan_done"), ("DAT102", 3, "plan_done"),
+                              ("DAT103", 4, "plan_issued"), ("DAT104", 5, "3"), ("DAT105", 6, "unit")]:
+        assert f"row {row}:{column}: error {code}" in err, f"{code} missing:\n{err}"
+    assert "Traceback" not in err
+    assert "nothing was scored" in err
+
+
+def test_a_broken_ruleset_stops_scoring_with_exit_1(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.par"
+    broken.write_text(SMALL.read_text(encoding="utf-8").replace("max 3 {\n    sub 1.1", "max 4 {\n    sub 1.1"),
+                      encoding="utf-8")
+    done = parrules("score", str(broken), str(FIXTURES / "small.csv"))
+    assert done.returncode == 1
+    assert "PAR301" in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)"])
+def test_csv_output_never_starts_a_cell_with_a_formula(name: str, tmp_path: Path) -> None:
+    data = tmp_path / "units.csv"
+    rows = (FIXTURES / "small.csv").read_text(encoding="utf-8").splitlines()
+    rows[1] = rows[1].replace("Sở Nội vụ", f'"{name.replace(chr(34), chr(34) * 2)}"')
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    done = parrules("score", str(SMALL), str(data), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    cells = [line.split(",")[2] for line in done.stdout.splitlines()[1:]]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
