@@ -30,7 +30,7 @@ run: $(STAMP)
 
 ## test: lint, type-check and run the whole test suite
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks tools)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
