@@ -17,12 +17,12 @@ from attrs import frozen
 
 from parrules import check as checker
 from parrules.build import build_source, read_ruleset_file
-from parrules.diagnostics import Diagnostic, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.diagnostics import DataError, Diagnostic, RulesetError, render_all, sort_diagnostics, summarize
 from parrules.model import Model
 
 if TYPE_CHECKING:
     from parrules.compile import Plan
-    from parrules.data import UnitRecord
+    from parrules.data import DataReport, UnitRecord
     from parrules.results import Results
 
 
@@ -103,18 +103,63 @@ class Ruleset:
 
         return read_data(Path(path), self.model, decimal_comma=decimal_comma)
 
+    def validate_file(self, path: str | Path, *, decimal_comma: bool = False) -> DataReport:
+        """Every problem and warning in a data file, including inputs a unit needs but lacks.
+
+        Never raises for a problem in the file: the report says what is wrong.
+        """
+        from parrules.data import validate_data
+
+        return self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma))[0]
+
+    def score_file(self, path: str | Path, *, decimal_comma: bool = False) -> ScoredFile:
+        """Validate and score a data file; raises `DataError` with every problem, scoring nothing."""
+        from parrules.data import validate_data
+
+        report, results = self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma))
+        if results is None or not report.ok:
+            raise DataError(report.diagnostics)
+        return ScoredFile(results, tuple(report.warnings))
+
     def score(self, records: Iterable[UnitRecord | Mapping[str, object]], *,
               decimal_comma: bool = False) -> Results:
-        """Score every unit; raises `DataError` listing every problem and scoring nothing if any."""
-        from parrules.data import UnitRecord, records_from_mappings
+        """Score every unit; raises `DataError` listing every problem and scoring nothing if any.
+
+        Records are validated like a data file (a `UnitRecord` made by hand is checked again).
+        """
+        from parrules.data import validate_mappings
+
+        report, results = self._complete(validate_mappings(list(records), self.model, decimal_comma=decimal_comma))
+        if results is None or not report.ok:
+            raise DataError(report.diagnostics)
+        return results
+
+    def _complete(self, report: DataReport) -> tuple[DataReport, Results | None]:
+        """Score the rows that read cleanly, adding what only scoring finds (a missing input a unit needs).
+
+        Rows with a bad cell are not in `report.records`, so no problem is reported twice.
+        """
+        from parrules.data import DataReport
         from parrules.evaluate import evaluate
 
-        rows = list(records)
-        if all(isinstance(r, UnitRecord) for r in rows):
-            units = [r for r in rows if isinstance(r, UnitRecord)]
-        else:
-            units = records_from_mappings(rows, self.model, decimal_comma=decimal_comma)
-        return evaluate(self.plan, units)
+        try:
+            results = evaluate(self.plan, list(report.records))
+        except DataError as exc:
+            found = sorted([*report.diagnostics, *exc.diagnostics], key=_data_order)
+            return DataReport(report.records, tuple(found)), None
+        return report, results
+
+
+@frozen
+class ScoredFile:
+    """The results of a data file, with the warnings its reading gave (unknown columns, …)."""
+
+    results: Results
+    warnings: tuple[Diagnostic, ...]
+
+
+def _data_order(diagnostic: Diagnostic) -> tuple[int, str, str]:
+    return (diagnostic.row or 0, diagnostic.column or "", diagnostic.code)
 
 
 def _looks_like_text(source: str) -> bool:

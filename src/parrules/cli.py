@@ -118,13 +118,15 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if ruleset is None:
         return EXIT_PROBLEMS
     try:
-        records = ruleset.read_data(args.data, decimal_comma=args.decimal_comma)
-        results = ruleset.score(records)
+        scored = ruleset.score_file(args.data, decimal_comma=args.decimal_comma)
         published = read_published(Path(args.published)) if args.published else None
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
         err.write(f"{args.data}: {summarize(exc.diagnostics)}; nothing was scored\n")
         return EXIT_PROBLEMS
+    results = scored.results
+    if scored.warnings:
+        err.write(render_all(scored.warnings) + "\n")
     text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results)
     if args.output:
         _write_atomically(Path(args.output), text)
