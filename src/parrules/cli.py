@@ -135,10 +135,13 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(text)
     if published is not None:
         differences = compare_published(results, published)
+        explained = sum(1 for d in differences if d.note)
         target = err if args.format != "table" or args.output else out
         target.write(f"\nCompared with the published table {args.published}: "
-                     f"{len(published)} units, {len(differences)} difference"
-                     f"{'s' if len(differences) != 1 else ''}\n")
+                     f"{len(published.units)} units, {len(published.averages)} average"
+                     f"{'s' if len(published.averages) != 1 else ''}; {len(differences)} difference"
+                     f"{'s' if len(differences) != 1 else ''}"
+                     f"{' (' + str(explained) + ' explained by rounding)' if explained else ''}\n")
         for difference in differences:
             target.write(f"  {difference.describe()}\n")
     return EXIT_OK

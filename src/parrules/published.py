@@ -2,7 +2,17 @@
 
 Rule authors transcribe the year's decision, score the units and want to see, line by line, where
 the engine and the printed table differ. Published tables contain rounding artefacts and typos:
-differences are reported, never hidden and never fatal.
+differences are reported, never hidden and never fatal. Where a difference in the index is what
+rounding the published points would produce, the report says so — it does not suppress it.
+
+The file is a UTF-8 CSV with a header. Columns (others, such as `stt`, are ignored):
+
+- `unit` (required), `total`, `index`, `class`, `group` — as printed;
+- `line` — `unit` (the default) or `average`: an average line's `index` is the published average
+  of the group named in its `group` cell, or of all units when that cell is empty.
+
+The published rank is the order of the unit lines within their group, equal indices sharing a
+place, as a printed table shows it.
 """
 
 from __future__ import annotations
@@ -16,7 +26,8 @@ from attrs import frozen
 
 from parrules.diagnostics import DataError, Diagnostic
 from parrules.report.numbers import plain
-from parrules.results import Results
+from parrules.results import Results, UnitResult
+from parrules.rounding import rounder
 
 
 @frozen
@@ -26,14 +37,31 @@ class PublishedRow:
     total: Decimal | None = None
     index: Decimal | None = None
     class_: str | None = None
+    group: str | None = None
+    rank: int | None = None
+
+
+@frozen
+class PublishedAverage:
+    title: str
+    row: int
+    index: Decimal
+    group: str | None = None
+
+
+@frozen
+class Published:
+    units: tuple[PublishedRow, ...]
+    averages: tuple[PublishedAverage, ...] = ()
 
 
 @frozen
 class Difference:
     unit: str
-    field: str  # "total", "index", "class", "missing", "extra"
+    field: str  # "total", "index", "class", "group", "rank", "average", "missing", "extra"
     computed: str
     published: str
+    note: str | None = None  # why the difference is expected, when it can be shown to be
 
     def describe(self) -> str:
         if self.field == "missing":
@@ -41,33 +69,43 @@ class Difference:
         if self.field == "extra":
             return f"{self.unit}: scored but not in the published table"
         delta = ""
-        if self.field in ("total", "index"):
+        if self.field in ("total", "index", "average"):
             change = Decimal(self.computed) - Decimal(self.published)
             delta = f" ({'+' if change > 0 else ''}{plain(change)})"
-        return f"{self.unit}: {self.field} {self.computed} computed, {self.published} published{delta}"
+        text = f"{self.unit}: {self.field} {self.computed} computed, {self.published} published{delta}"
+        return text + (f" — {self.note}" if self.note else "")
 
 
 def _key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
-def read_published(path: Path) -> list[PublishedRow]:
-    """Read `unit,total,index,class` (other columns ignored) from a UTF-8 CSV."""
+def _nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", (text or "").strip())
+
+
+def read_published(path: Path) -> Published:
+    """Read a published table; raises `DataError` listing every unreadable cell."""
     problems: list[Diagnostic] = []
-    rows: list[PublishedRow] = []
+    units: list[PublishedRow] = []
+    averages: list[PublishedAverage] = []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError([Diagnostic("DAT114", "error", f"cannot read the published table: {exc}",
                                     "give a UTF-8 CSV file", file=str(path))]) from None
     reader = csv.DictReader(text.splitlines())
-    if reader.fieldnames is None or "unit" not in reader.fieldnames:
+    fields = [_key(name) for name in reader.fieldnames or []]
+    if "unit" not in fields:
         raise DataError([Diagnostic("DAT113", "error", "the published table has no `unit` column",
-                                    "columns: unit,total,index,class", file=str(path), row=1)])
-    for number, record in enumerate(reader, start=2):
+                                    "columns: unit,total,index,class (and optionally line,group)",
+                                    file=str(path), row=1)])
+    places: dict[str, list[tuple[Decimal | None, int]]] = {}
+    for number, raw in enumerate(reader, start=2):
+        record = {_key(k): v for k, v in raw.items() if k is not None}
         values: dict[str, Decimal | None] = {}
         for name in ("total", "index"):
-            cell = (record.get(name) or "").strip()
+            cell = (record.get(name) or "").strip().removesuffix("%").strip()
             try:
                 values[name] = Decimal(cell) if cell else None
             except InvalidOperation:
@@ -75,30 +113,93 @@ def read_published(path: Path) -> list[PublishedRow]:
                                            "write the figure as printed, e.g. 85.67",
                                            file=str(path), row=number, column=name))
                 values[name] = None
-        unit = unicodedata.normalize("NFC", (record.get("unit") or "").strip())
-        class_ = unicodedata.normalize("NFC", (record.get("class") or "").strip()) or None
-        rows.append(PublishedRow(unit, number, values["total"], values["index"], class_))
+        unit = _nfc(record.get("unit"))
+        group = _nfc(record.get("group")) or None
+        line = _key(record.get("line") or "unit")
+        if line == "average":
+            index = values["index"]
+            if index is None:
+                problems.append(Diagnostic("DAT104", "error", "an average line has no index",
+                                           "write the published average in the `index` column",
+                                           file=str(path), row=number, column="index"))
+            else:
+                averages.append(PublishedAverage(unit, number, index, group))
+            continue
+        if line != "unit":
+            problems.append(Diagnostic("DAT103", "error", f"`{line}` is not a kind of line",
+                                       "write `unit` or `average` in the `line` column",
+                                       file=str(path), row=number, column="line"))
+            continue
+        # A printed table lists a group's units best first; equal indices share a place.
+        before = places.setdefault(_key(group or ""), [])
+        rank = len(before) + 1
+        if before and values["index"] is not None and before[-1][0] == values["index"]:
+            rank = before[-1][1]
+        before.append((values["index"], rank))
+        units.append(PublishedRow(unit, number, values["total"], values["index"],
+                                  _nfc(record.get("class")) or None, group, rank))
     if problems:
         raise DataError(problems)
-    return rows
+    return Published(tuple(units), tuple(averages))
 
 
-def compare_published(results: Results, published: list[PublishedRow]) -> list[Difference]:
+def compare_published(results: Results, published: Published) -> list[Difference]:
     computed = {_key(u.unit): u for u in results.units}
     seen: set[str] = set()
     out: list[Difference] = []
-    for row in published:
+    for row in published.units:
         key = _key(row.unit)
         seen.add(key)
         unit = computed.get(key)
         if unit is None:
             out.append(Difference(row.unit, "missing", "", ""))
             continue
+        if row.group is not None and _key(unit.group or "") != _key(row.group):
+            out.append(Difference(unit.unit, "group", unit.group or "", row.group))
         if row.total is not None and unit.total != row.total:
             out.append(Difference(unit.unit, "total", plain(unit.total), plain(row.total)))
         if row.index is not None and unit.index != row.index:
-            out.append(Difference(unit.unit, "index", plain(unit.index), plain(row.index)))
+            note = _rounding_note(results, unit, row) if row.total == unit.total else None
+            out.append(Difference(unit.unit, "index", plain(unit.index), plain(row.index), note))
         if row.class_ is not None and unit.class_ != row.class_:
             out.append(Difference(unit.unit, "class", unit.class_ or "", row.class_))
+        if row.rank is not None and unit.rank is not None and unit.rank != row.rank:
+            out.append(Difference(unit.unit, "rank", str(unit.rank), str(row.rank)))
     out.extend(Difference(u.unit, "extra", "", "") for k, u in computed.items() if k not in seen)
+    for average in published.averages:
+        out.extend(_compare_average(results, average))
     return out
+
+
+def _compare_average(results: Results, average: PublishedAverage) -> list[Difference]:
+    if average.group is None:
+        value = results.average
+    else:
+        found = [g for g in results.groups if _key(g.name or "") == _key(average.group)]
+        if not found:
+            return [Difference(average.title, "missing", "", "")]
+        value = found[0].average
+    if value is None:
+        return [Difference(average.title, "missing", "", "")]
+    if value != average.index:
+        return [Difference(average.title, "average", plain(value), plain(average.index))]
+    return []
+
+
+def _rounding_note(results: Results, unit: UnitResult, row: PublishedRow) -> str | None:
+    """Say so when the published index is what some unrounded total behind the published total gives.
+
+    A published total of 66.46 (2 decimals) stands for any total in [66.455, 66.465); the official
+    index is computed from that unrounded total, so it may differ from 66.46 ÷ max in the last digit.
+    """
+    points, index = results.points_rounding, results.index_rounding
+    if points is None or index is None or row.index is None or not unit.max:
+        return None
+    half = Decimal(1).scaleb(-points.digits) / 2
+    to_index = rounder(index)
+    low = to_index((unit.total - half) / unit.max * 100)
+    high = to_index((unit.total + half) / unit.max * 100)
+    if low <= row.index <= high:
+        return (f"the published total {plain(unit.total)} is itself rounded; an unrounded total "
+                f"within ±{plain(half)} of it gives the published index")
+    return None
