@@ -21,6 +21,7 @@ from parrules.data import (
     DATA_CODES,
     UnitRecord,
     read_data,
+    readers,
     records_from_mappings,
     validate_data,
     validate_mappings,
@@ -351,7 +352,7 @@ def test_a_file_above_50_mb_is_not_read(tmp_path: Path) -> None:
 
 
 def test_more_than_the_row_limit_stops_with_a_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "MAX_ROWS", 3)
+    monkeypatch.setattr(readers, "MAX_ROWS", 3)  # where the readers look it up
     path = tmp_path / "units.csv"
     path.write_text("unit\n" + "".join(f"u{i}\n" for i in range(5)), encoding="utf-8")
     assert found(path) == [(5, None, "DAT116")]

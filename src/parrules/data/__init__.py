@@ -1,0 +1,72 @@
+"""Reading and validating unit data (CSV, JSON, in-memory rows) against a ruleset's declarations.
+
+Two stages, so that another format (Excel) is one more reader and nothing else:
+
+1. a *reader* turns a file into a `RawTable`: header texts and rows of raw cells (text, an exact
+   `Decimal`, a bool, or blank), each row numbered as a person finds it in the file;
+2. `Validator` matches the headers to the ruleset's declarations and types every cell.
+
+Every problem is collected, never just the first. A row becomes a `UnitRecord` only when nothing is
+wrong with it (and nothing is wrong with the file's shape); every other row has a diagnostic, so no
+row is ever silently lost. All wording lives in the catalogue `M`, so messages stay consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from parrules.data.messages import DATA_CODES, M, Sink
+from parrules.data.readers import READERS, RawRow, RawTable, table_from_mappings
+from parrules.data.records import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, DataReport, UnitRecord
+from parrules.data.validate import Validator
+from parrules.model import Model
+
+__all__ = [
+    "DATA_CODES", "MAX_CELL_CHARS", "MAX_FILE_BYTES", "MAX_ROWS", "READERS", "DataReport", "RawRow", "RawTable",
+    "UnitRecord", "read_data", "records_from_mappings", "validate_data", "validate_mappings",
+]
+
+
+# ---- public entry points ---------------------------------------------------------------------------
+
+
+def read_data(path: Path | str, model: Model, *, decimal_comma: bool = False) -> list[UnitRecord]:
+    """Read and validate a `.csv` or `.json` file; raises `DataError` listing every problem.
+
+    Warnings (unknown columns, percentages that look like fractions) do not raise; use
+    `validate_data` to see them.
+    """
+    return validate_data(path, model, decimal_comma=decimal_comma).records_or_raise()
+
+
+def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False) -> DataReport:
+    """Read and validate a data file; never raises for a problem in the file."""
+    path = Path(path)
+    sink = Sink(str(path))
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        sink.add(M.UNKNOWN_FORMAT, suffix=path.suffix or "(no extension)")
+        return sink.report([])
+    table = reader(path, sink)
+    records = Validator(model, sink, decimal_comma=decimal_comma).run(table) if table is not None else []
+    return sink.report(records)
+
+
+def records_from_mappings(rows: Iterable[Mapping[str, object] | UnitRecord], model: Model, *,
+                          decimal_comma: bool = False) -> list[UnitRecord]:
+    """Validate in-memory rows (column → value) exactly as a data file; raises `DataError` on errors.
+
+    Rows are numbered from 1 and the file is called `<records>`. Values may be text (read as in a
+    CSV cell), `Decimal`, `int`, `bool` or None; a `float` is read from its shortest repr (0.1 → 0.1),
+    never from its binary value. A `UnitRecord` in the mix is checked again like any other row.
+    """
+    return validate_mappings(rows, model, decimal_comma=decimal_comma).records_or_raise()
+
+
+def validate_mappings(rows: Iterable[Mapping[str, object] | UnitRecord], model: Model, *,
+                      decimal_comma: bool = False) -> DataReport:
+    """`records_from_mappings` without raising: the records that are fine, and every problem."""
+    sink = Sink("<records>")
+    table = table_from_mappings(rows, sink)
+    return sink.report(Validator(model, sink, decimal_comma=decimal_comma).run(table))

@@ -1,0 +1,217 @@
+"""The data message catalogue (DAT1xx) and the sink that collects one file's problems.
+
+All wording lives in `M`, so messages stay consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from attrs import frozen
+
+from parrules.data.records import DataReport, UnitRecord
+from parrules.diagnostics import Diagnostic, Severity, sort_diagnostics
+
+# ---- the message catalogue ------------------------------------------------------------------------
+
+
+@frozen
+class Problem:
+    """One kind of problem: its code, severity and wording (str.format templates)."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+    # The file's shape is wrong (not one row): no row can be trusted, so no record is returned.
+    whole_file: bool = False
+
+
+_SAVE_AS_UTF8 = "save it again as UTF-8: in Excel, File → Save As → “CSV UTF-8 (Comma delimited)”"
+
+
+class M:
+    """The message catalogue: every diagnostic this module emits, worded in one place."""
+
+    NOT_A_NUMBER = Problem(
+        "DAT101", "error", "`{value}` is not a number; expected {expected}",
+        "write digits with a dot for decimals (62.30) and no thousands separators; "
+        "leave the cell empty if it does not apply")
+    NOT_A_NUMBER_COMMA = Problem(
+        "DAT101", "error", "`{value}` is not a number written with a decimal comma; expected {expected}",
+        "with --decimal-comma write decimals with a comma (62,30) and no thousands separators: "
+        "parrules never guesses whether a dot is a decimal point or groups thousands")
+    SPREADSHEET_ERROR = Problem(
+        "DAT101", "error", "`{value}` is a spreadsheet error, not a number; expected {expected}",
+        "fix the formula in the sheet and export again; leave the cell empty if it does not apply")
+    OUT_OF_RANGE = Problem(
+        "DAT102", "error", "`{value}` is out of range; expected {expected}",
+        "check the cell against the unit's evidence; the range comes from the ruleset "
+        "(`range`, or the criterion's min and max for points given directly)")
+    PERCENT_OUT_OF_RANGE = Problem(
+        "DAT102", "error", "`{value}` is out of range; expected {expected}",
+        "percentages are written in percent units: 85 or 85% means 85 %")
+    UNKNOWN_CHOICE = Problem(
+        "DAT103", "error", "`{value}` is not one of the choices; expected {expected}",
+        "write one of the choices by its name or its title (upper or lower case does not matter)")
+    DUPLICATE_UNIT = Problem(
+        "DAT105", "error", "`{value}` appears a second time (first at row {first})",
+        "each unit has one row: delete or merge the repeated row")
+    UNKNOWN_COLUMN = Problem(
+        "DAT106", "warning", "column `{header}` is not an attribute or input of the ruleset; it is ignored",
+        "rename it to an input's name or title, or delete it if it is only a note")
+    UNKNOWN_COLUMN_NEAR = Problem(
+        "DAT106", "warning", "column `{header}` is not an attribute or input of the ruleset; it is ignored",
+        "did you mean `{suggestion}`?")
+    UNKNOWN_STAGE = Problem(
+        "DAT106", "warning", "column `{header}`: `{stage}` is not a stage of the ruleset; it is ignored",
+        "the ruleset's stages are: {stages}")
+    NOT_STAGED = Problem(
+        "DAT106", "warning",
+        "column `{header}`: only points inputs are given per stage, and `{name}` is {type}; it is ignored",
+        "give `{name}` in a column of its own, without `@`")
+    UNNAMED_COLUMN = Problem(
+        "DAT106", "warning", "column {position} has no header but holds values; it is ignored",
+        "give the column a header (an input's name or title), or delete it")
+    MISSING_UNIT = Problem(
+        "DAT107", "error", "the unit's name is empty",
+        "write the unit's name (tên đơn vị); a row without a name cannot be scored")
+    BAD_YES_NO = Problem(
+        "DAT108", "error", "`{value}` is not yes or no",
+        "write yes/no, có/không, true/false or 1/0 (x also means yes); leave the cell empty if unknown")
+    BAD_MAX = Problem(
+        "DAT109", "error", "`{value}` is not a maximum; expected a number above 0",
+        "the `max` column is the unit's maximum (điểm tối đa), e.g. 98 or 78.5; "
+        "leave it empty to use the rules' maximum")
+    DECIMAL_COMMA = Problem(
+        "DAT110", "error", "`{value}` has a comma; parrules does not guess whether it is a decimal comma",
+        "if the file writes decimals with a comma (62,30), pass --decimal-comma "
+        "(library: decimal_comma=True); otherwise write 62.30")
+    NOT_WHOLE = Problem(
+        "DAT111", "error", "`{value}` is not a whole number; expected {expected}",
+        "a count is a whole number of events or documents: 0, 1, 2, …")
+    ABOVE_OTHER = Problem(
+        "DAT112", "error", "{name} is {value}, above {other} ({other_value}) in the same row",
+        "the ruleset declares `{name} … at most {other}`: check both cells")
+    NO_UNIT_COLUMN = Problem(
+        "DAT113", "error", "no column names the unit; expected a header such as unit, name, đơn vị or tên đơn vị",
+        "the first line must be the header, with one column for the unit's name", whole_file=True)
+    EMPTY = Problem(
+        "DAT113", "error", "the data has no units", "add a header line and one row per unit", whole_file=True)
+    AMBIGUOUS_DELIMITER = Problem(
+        "DAT113", "error", "the header line has both `,` and `;`, so the column separator is unclear",
+        "use one separator throughout, or put a header that contains `,` or `;` in double quotes",
+        whole_file=True)
+    TAB_SEPARATED = Problem(
+        "DAT113", "error", "the columns are separated by tabs; parrules reads columns separated by `,` or `;`",
+        "save the sheet as CSV (Excel: File → Save As → “CSV UTF-8 (Comma delimited)”)", whole_file=True)
+    BAD_CSV = Problem(
+        "DAT113", "error", "the CSV cannot be read past line {line}: {reason}",
+        "a value that contains the separator, a quote or a line break must be in double quotes, "
+        'with quotes inside it doubled ("")', whole_file=True)
+    RAGGED_ROW = Problem(
+        "DAT113", "error", "the row has {count} cells but the header has {expected}; they cannot be matched",
+        "a value that contains the separator must be in double quotes; in a file separated by `,`, "
+        "a decimal comma (62,30) splits one value into two")
+    NOT_A_TABLE = Problem(
+        "DAT113", "error", 'expected a list of units, or {{"units": [...]}}, not {kind}',
+        'write [{{"unit": "Sở Nội vụ", "plan_done": 90}}, …]', whole_file=True)
+    ROW_NOT_OBJECT = Problem(
+        "DAT113", "error", "the row is {kind}, not an object of column: value",
+        'write each unit as {{"unit": "Sở Nội vụ", "plan_done": 90}}')
+    NOT_A_CELL = Problem(
+        "DAT113", "error", "the value is {kind}; a cell holds text, a number, true/false or nothing",
+        "write a single value in the cell")
+    REPEATED_KEY = Problem(
+        "DAT113", "error", "the key `{header}` appears twice in this unit's object",
+        "keep one of them")
+    UNREADABLE = Problem(
+        "DAT114", "error", "cannot read the file: {reason}", "check the path and that the file is not open elsewhere",
+        whole_file=True)
+    UNKNOWN_FORMAT = Problem(
+        "DAT114", "error", "parrules reads .csv and .json data files, not `{suffix}`",
+        "save the sheet as CSV (Excel: File → Save As → “CSV UTF-8 (Comma delimited)”)", whole_file=True)
+    NOT_UTF8 = Problem(
+        "DAT114", "error", "the file is not UTF-8 text (byte {byte} on line {line})",
+        _SAVE_AS_UTF8 + "; legacy Vietnamese encodings (TCVN3, VNI, Windows-1258) are not read", whole_file=True)
+    UTF16 = Problem(
+        "DAT114", "error", "the file is UTF-16 text (Excel's “Unicode Text”), not UTF-8", _SAVE_AS_UTF8,
+        whole_file=True)
+    BAD_JSON = Problem(
+        "DAT114", "error", "not valid JSON at line {line}, column {position}: {reason}",
+        "check the brackets, commas and quotes around that place", whole_file=True)
+    JSON_CONSTANT = Problem(
+        "DAT114", "error", "`{value}` is not allowed in JSON data", "write a number, or null for a blank",
+        whole_file=True)
+    AMBIGUOUS_COLUMN = Problem(
+        "DAT115", "error", "column `{header}` matches more than one thing: {matches}",
+        "rename the column to the exact name of the one you mean", whole_file=True)
+    REPEATED_COLUMN = Problem(
+        "DAT115", "error", "columns {headers} all give {target}", "keep one of them", whole_file=True)
+    FILE_TOO_LARGE = Problem(
+        "DAT116", "error", "the file is {size} bytes; the limit is 50 MB",
+        "split the units over several files", whole_file=True)
+    TOO_MANY_ROWS = Problem(
+        "DAT116", "error", "more than 100,000 units; rows from here on were not read",
+        "split the units over several files", whole_file=True)
+    CELL_TOO_LONG = Problem(
+        "DAT116", "error", "the cell has {length} characters; the limit is 10,000",
+        "a cell holds one value; keep notes elsewhere")
+    HEADER_TOO_LONG = Problem(
+        "DAT116", "error", "a header has {length} characters; the limit is 10,000",
+        "a header is an input's name or title", whole_file=True)
+    FIELD_TOO_LARGE = Problem(
+        "DAT116", "error", "a cell on line {line} is far longer than 10,000 characters; the file was not read further",
+        "look for a missing closing quote before that line", whole_file=True)
+    PERCENT_AS_FRACTION = Problem(
+        "DAT117", "warning",
+        "every value in this percent column is between 0 and 1 (e.g. `{value}`); they are read as percent "
+        "units, so {value} means {value} %",
+        "if the sheet stores fractions (0.85 for 85 %), write them as 85 or 85%; parrules never rescales")
+
+
+DATA_CODES = frozenset(p.code for p in vars(M).values() if isinstance(p, Problem))
+
+
+class Sink:
+    """Collects the diagnostics of one file, and which rows (or the whole file) they spoil."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.found: list[Diagnostic] = []
+        self.spoiled: set[int] = set()
+        self.file_broken = False
+
+    def add(self, problem: Problem, *, row: int | None = None, column: str | None = None,
+            unit: str | None = None, **fields: object) -> None:
+        self.emit(problem, row, column, unit, fields)
+
+    def add_cell(self, bad: CellError, row: int, column: str, unit: str | None = None) -> None:
+        self.emit(bad.problem, row, column, unit, bad.fields)
+
+    def emit(self, problem: Problem, row: int | None, column: str | None, unit: str | None,
+             fields: Mapping[str, object]) -> None:
+        message = problem.message.format(**fields)
+        if unit:
+            message = f"{unit}: {message}"
+        hint = problem.hint.format(**fields) if problem.hint else None
+        self.found.append(Diagnostic(problem.code, problem.severity, message, hint,
+                                     file=self.file, row=row, column=column))
+        if problem.severity == "error":
+            if problem.whole_file:
+                self.file_broken = True
+            elif row is not None:
+                self.spoiled.add(row)
+
+    def report(self, records: Iterable[UnitRecord]) -> DataReport:
+        kept = () if self.file_broken else tuple(r for r in records if r.row not in self.spoiled)
+        return DataReport(kept, tuple(sort_diagnostics(self.found)))
+
+
+class CellError(Exception):
+    """A cell that cannot be read; carries the catalogue entry and its fields."""
+
+    def __init__(self, problem: Problem, **fields: object) -> None:
+        super().__init__(problem.code)
+        self.problem = problem
+        self.fields = fields

@@ -1,0 +1,261 @@
+"""Readers: a file format (or in-memory rows) → a `RawTable` of untyped cells."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeAlias
+
+from attrs import frozen
+
+from parrules.data.messages import CellError, M, Sink
+from parrules.data.records import MAX_FILE_BYTES, MAX_ROWS, UnitRecord
+from parrules.data.text import nfc
+
+# ---- readers: a format → a RawTable ------------------------------------------------------------------
+
+# What a reader may put in a cell: text as written, an exact number (JSON), true/false (JSON), blank.
+Cell: TypeAlias = str | Decimal | bool | None
+
+
+@frozen
+class RawRow:
+    number: int  # as a person finds it: the CSV line (header = 1), the n-th JSON object or mapping
+    cells: tuple[Cell, ...]
+
+
+@frozen
+class RawTable:
+    """A format's content before any typing: what an `.xlsx` reader will have to produce too."""
+
+    header: tuple[str, ...]
+    header_rows: tuple[int | None, ...]  # where each header was written, for its diagnostics
+    rows: tuple[RawRow, ...]
+
+
+Reader: TypeAlias = Callable[[Path, Sink], RawTable | None]
+
+
+def _read_text(path: Path, sink: Sink) -> str | None:
+    """The file's text, UTF-8 with or without a BOM, or None after reporting why not."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            sink.add(M.FILE_TOO_LARGE, size=f"{size:,}")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        sink.add(M.UNREADABLE, reason=exc.strerror or exc.__class__.__name__)
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        sink.add(M.UTF16)
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        sink.add(M.NOT_UTF8, byte=f"0x{data[exc.start]:02X}", line=line)
+        return None
+
+
+_SEP_LINE = re.compile(r"sep=([,;])")  # Excel's own hint line, written before the header
+_QUOTED = re.compile(r'"[^"]*(?:"|$)')
+
+
+def _find_header(lines: Iterator[str], sink: Sink) -> tuple[str, str, int] | None:
+    """The header line, the column separator, and how many lines came before the header."""
+    skipped = 0
+    delimiter: str | None = None
+    for line in lines:
+        if not line.strip():
+            skipped += 1
+            continue
+        hint = _SEP_LINE.fullmatch(line.strip())
+        if hint is not None and delimiter is None:
+            delimiter = hint.group(1)
+            skipped += 1
+            continue
+        if delimiter is not None:
+            return line, delimiter, skipped
+        # Only the header line decides: data cells hold decimal commas, a header should not.
+        unquoted = _QUOTED.sub("", line)
+        if "," in unquoted and ";" in unquoted:
+            sink.add(M.AMBIGUOUS_DELIMITER, row=skipped + 1)
+            return None
+        if "," not in unquoted and ";" not in unquoted and "\t" in unquoted:
+            sink.add(M.TAB_SEPARATED, row=skipped + 1)
+            return None
+        return line, (";" if ";" in unquoted else ","), skipped
+    sink.add(M.EMPTY)
+    return None
+
+
+def read_csv(path: Path, sink: Sink) -> RawTable | None:
+    text = _read_text(path, sink)
+    if text is None:
+        return None
+    lines = io.StringIO(text, newline="")  # keeps line breaks inside quoted cells intact
+    found = _find_header(lines, sink)
+    if found is None:
+        return None
+    first, delimiter, skipped = found
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    header_line = skipped + 1
+    rows: list[RawRow] = []
+    while True:
+        start = skipped + reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problem = M.FIELD_TOO_LARGE if "field larger" in str(exc) else M.BAD_CSV
+            sink.add(problem, row=skipped + reader.line_num, line=skipped + reader.line_num, reason=str(exc))
+            break
+        if header is None:
+            header = cells
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # a blank line or an Excel row of empty cells is not a unit
+        if len(rows) == MAX_ROWS:
+            sink.add(M.TOO_MANY_ROWS, row=start)
+            break
+        width = len(header)
+        if len(cells) > width:
+            if any(c.strip() for c in cells[width:]):
+                # The cells are shifted; checking them against the wrong columns would only add noise.
+                sink.add(M.RAGGED_ROW, row=start, count=len(cells), expected=width)
+                continue
+            cells = cells[:width]
+        rows.append(RawRow(start, (*cells, *([None] * (width - len(cells))))))
+    if header is None:
+        return None  # the first line was malformed, already reported
+    return RawTable(tuple(header), (header_line,) * len(header), tuple(rows))
+
+
+class _JsonObject(dict[str, object]):
+    """A JSON object that remembers keys written twice (json keeps only the last one)."""
+
+    repeated: tuple[str, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, object]]) -> _JsonObject:
+        made = cls(pairs)
+        if len(made) != len(pairs):
+            made.repeated = tuple(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+        return made
+
+
+class _JsonConstantError(ValueError):
+    pass
+
+
+def _reject_constant(name: str) -> object:
+    raise _JsonConstantError(name)
+
+
+def read_json(path: Path, sink: Sink) -> RawTable | None:
+    text = _read_text(path, sink)
+    if text is None:
+        return None
+    try:
+        # Decimal for every number: the digits as written (62.30 stays 62.30), never a float.
+        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant,
+                          object_pairs_hook=_JsonObject.from_pairs)
+    except json.JSONDecodeError as exc:
+        sink.add(M.BAD_JSON, line=exc.lineno, position=exc.colno, reason=exc.msg)
+        return None
+    except _JsonConstantError as exc:
+        sink.add(M.JSON_CONSTANT, value=str(exc))
+        return None
+    except RecursionError:
+        sink.add(M.BAD_JSON, line="?", position="?", reason="nested too deeply")
+        return None
+    if isinstance(data, dict) and isinstance(data.get("units"), list):
+        data = data["units"]
+    if not isinstance(data, list):
+        sink.add(M.NOT_A_TABLE, kind=kind_of(data))
+        return None
+    return table_from_mappings(data, sink)
+
+
+READERS: dict[str, Reader] = {".csv": read_csv, ".json": read_json}
+
+
+def kind_of(value: object) -> str:
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "a text"
+    return f"a {type(value).__name__}"
+
+
+def _cell(value: object) -> Cell:
+    """A Python value from JSON or a library user, as a cell; raises `CellError` for anything else."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise CellError(M.NOT_A_NUMBER, value=value, expected="a finite number")
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr is the shortest text that reads back as the same float: what the user wrote.
+        if not math.isfinite(value):
+            raise CellError(M.NOT_A_NUMBER, value=repr(value), expected="a finite number")
+        return Decimal(repr(value))
+    raise CellError(M.NOT_A_CELL, kind=kind_of(value))
+
+
+def _as_mapping(record: UnitRecord) -> dict[str, object]:
+    out: dict[str, object] = {"unit": record.name, "max": record.max, "group": record.group, **record.values}
+    for stage, values in record.stage_values.items():
+        out.update({f"{name}@{stage}": value for name, value in values.items()})
+    return out
+
+
+def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
+    header: list[str] = []
+    header_rows: list[int | None] = []
+    position: dict[str, int] = {}
+    collected: list[tuple[int, dict[int, Cell]]] = []
+    for number, given in enumerate(rows, start=1):
+        if number > MAX_ROWS:
+            sink.add(M.TOO_MANY_ROWS, row=number)
+            break
+        item = _as_mapping(given) if isinstance(given, UnitRecord) else given
+        if not isinstance(item, Mapping):
+            sink.add(M.ROW_NOT_OBJECT, row=number, kind=kind_of(item))
+            continue
+        for key in getattr(item, "repeated", ()):
+            sink.add(M.REPEATED_KEY, row=number, column=key, header=key)
+        cells: dict[int, Cell] = {}
+        for key, value in item.items():
+            text = key if isinstance(key, str) else str(key)
+            if text not in position:
+                position[text] = len(header)
+                header.append(text)
+                header_rows.append(number)
+            try:
+                cells[position[text]] = _cell(value)
+            except CellError as bad:
+                sink.add_cell(bad, number, nfc(text))
+        collected.append((number, cells))
+    width = len(header)
+    table_rows = tuple(RawRow(number, tuple(cells.get(i) for i in range(width))) for number, cells in collected)
+    return RawTable(tuple(header), tuple(header_rows), table_rows)

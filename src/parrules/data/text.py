@@ -1,0 +1,18 @@
+"""How data text is compared and shown: NFC, caseless, spaces collapsed."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def text_key(text: str) -> str:
+    """How headers, choices and unit names are compared: case-folded, NFC, runs of spaces collapsed.
+
+    Casefolding the decomposed text is Unicode's canonical caseless match (D145): composed or not,
+    Đúng hạn and ĐÚNG HẠN give the same key.
+    """
+    return " ".join(unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).casefold()).split())
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()

@@ -1,0 +1,434 @@
+"""Matching headers to a ruleset's declarations and typing every cell."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from decimal import Decimal
+from typing import Literal, TypeAlias
+
+from attrs import frozen
+
+from parrules.data.messages import CellError, M, Sink
+from parrules.data.readers import Cell, RawRow, RawTable
+from parrules.data.records import (
+    GROUP_HEADERS,
+    IGNORED_HEADERS,
+    MAX_CELL_CHARS,
+    MAX_HEADERS,
+    NO_WORDS,
+    UNIT_HEADERS,
+    YES_WORDS,
+    UnitRecord,
+)
+from parrules.data.text import nfc, text_key
+from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
+
+Role: TypeAlias = Literal["unit", "group", "max", "skip", "value"]
+
+
+@frozen
+class _Target:
+    """What a column fills: a reserved column, or a declaration (at a stage other than the official)."""
+
+    role: Role
+    name: str | None = None
+    stage: str | None = None
+
+    @property
+    def key(self) -> str:
+        if self.name is None:
+            return self.role
+        return self.name if self.stage is None else f"{self.name}@{self.stage}"
+
+
+@frozen
+class _Column:
+    index: int
+    header: str
+    header_row: int | None
+    target: _Target
+
+
+@frozen
+class _Layout:
+    """One table's columns once resolved, shared by all its rows."""
+
+    columns: list[_Column]
+    unit: _Column | None
+    headers: dict[str, str]  # target key → the user's header, blank or not: the evaluator names it
+    fractions: dict[int, _FractionWatch]  # percent columns by index
+
+
+class Validator:
+    """Types one table's cells against a model's declarations, reporting into a sink."""
+
+    def __init__(self, model: Model, sink: Sink, *, decimal_comma: bool) -> None:
+        self.sink = sink
+        self.decimal_comma = decimal_comma
+        self.declarations = {d.name: d for d in (*model.attributes, *model.inputs)}
+        official = model.official_stage()
+        self.official = official.name if official is not None else None
+        self.stage_names = [s.name for s in model.stages]
+        self.index: dict[str, set[_Target]] = defaultdict(set)
+        self.shown: dict[str, str] = {}  # key → how to show it in a "did you mean"
+        reserved: tuple[tuple[Role, tuple[str, ...]], ...] = (
+            ("unit", UNIT_HEADERS), ("group", GROUP_HEADERS), ("max", MAX_HEADERS), ("skip", IGNORED_HEADERS))
+        for role, aliases in reserved:
+            for alias in aliases:
+                self._enter(alias, _Target(role))
+        for decl in self.declarations.values():
+            self._enter(decl.name, _Target("value", decl.name))
+            if decl.title:
+                self._enter(decl.title, _Target("value", decl.name))
+        self.stages: dict[str, set[str]] = defaultdict(set)
+        for stage in model.stages:
+            self.stages[text_key(stage.name)].add(stage.name)
+            if stage.title:
+                self.stages[text_key(stage.title)].add(stage.name)
+        for decl in self.declarations.values():
+            if isinstance(decl.type, Points):
+                for stage in model.stages:
+                    self.shown[text_key(f"{decl.name}@{stage.name}")] = f"{decl.name}@{stage.name}"
+        self.expected = {name: _expected(decl) for name, decl in self.declarations.items()}
+        self.bounds = {name: _bounds(decl) for name, decl in self.declarations.items()}
+        self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
+        self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
+
+    def _enter(self, text: str, target: _Target) -> None:
+        key = text_key(text)
+        self.index[key].add(target)
+        self.shown.setdefault(key, nfc(text))
+
+    # ---- headers ----
+
+    def columns(self, table: RawTable) -> list[_Column]:
+        found: list[_Column] = []
+        for i, raw in enumerate(table.header):
+            header, where = nfc(raw), table.header_rows[i]
+            if len(raw) > MAX_CELL_CHARS:
+                self.sink.add(M.HEADER_TOO_LONG, row=where, length=len(raw))
+                continue
+            if not header:
+                if any(not _blank(row.cells[i]) for row in table.rows):
+                    self.sink.add(M.UNNAMED_COLUMN, row=where, column=f"column {i + 1}", position=i + 1)
+                continue
+            target = self._resolve(header, where)
+            if target is not None:
+                found.append(_Column(i, header, where, target))
+        by_target: dict[_Target, list[_Column]] = defaultdict(list)
+        for column in found:
+            by_target[column.target].append(column)
+        kept: list[_Column] = []
+        for target, same in by_target.items():
+            if target.role != "skip" and len(same) > 1:
+                self.sink.add(M.REPEATED_COLUMN, row=same[1].header_row, column=same[1].header,
+                              headers=", ".join(f"`{c.header}`" for c in same), target=f"`{target.key}`")
+            kept.append(same[0])  # read the first, so its cells are still checked
+        return sorted(kept, key=lambda c: c.index)
+
+    def _resolve(self, header: str, where: int | None) -> _Target | None:
+        key = text_key(header)
+        found = self.index.get(key, set())
+        if len(found) > 1 and header in self.declarations:
+            found = {_Target("value", header)}  # the exact declared name is never ambiguous
+        if len(found) == 1:
+            return next(iter(found))
+        if found:
+            self._ambiguous(header, where, found)
+            return None
+        if "@" in key:
+            return self._resolve_staged(header, key, where)
+        self._unknown(header, key, where)
+        return None
+
+    def _resolve_staged(self, header: str, key: str, where: int | None) -> _Target | None:
+        left, _, right = key.rpartition("@")
+        found = {t for t in self.index.get(left.strip(), set()) if t.role == "value"}
+        if len(found) > 1:
+            self._ambiguous(header, where, found)
+            return None
+        if not found:
+            self._unknown(header, key, where)
+            return None
+        name = next(iter(found)).name
+        assert name is not None
+        decl = self.declarations[name]
+        stages = self.stages.get(right.strip(), set())
+        if not stages:
+            listed = ", ".join(self.stage_names) if self.stage_names else "(none declared)"
+            self.sink.add(M.UNKNOWN_STAGE, row=where, column=header, header=header, stage=right.strip(),
+                          stages=listed)
+            return None
+        if len(stages) > 1:
+            self._ambiguous(header, where, {_Target("value", name, s) for s in stages})
+            return None
+        if not isinstance(decl.type, Points):
+            self.sink.add(M.NOT_STAGED, row=where, column=header, header=header, name=name,
+                          type=decl.type.describe())
+            return None
+        stage = next(iter(stages))
+        # The official stage is what `values` holds, so `p@official` and a plain `p` are the same column.
+        return _Target("value", name, None if stage == self.official else stage)
+
+    def _ambiguous(self, header: str, where: int | None, found: set[_Target]) -> None:
+        matches = ", ".join(sorted(f"`{t.key}`" for t in found))
+        self.sink.add(M.AMBIGUOUS_COLUMN, row=where, column=header, header=header, matches=matches)
+
+    def _unknown(self, header: str, key: str, where: int | None) -> None:
+        near = difflib.get_close_matches(key, list(self.shown), n=1, cutoff=0.75)
+        if near:
+            self.sink.add(M.UNKNOWN_COLUMN_NEAR, row=where, column=header, header=header,
+                          suggestion=self.shown[near[0]])
+        else:
+            self.sink.add(M.UNKNOWN_COLUMN, row=where, column=header, header=header)
+
+    # ---- rows ----
+
+    def run(self, table: RawTable) -> list[UnitRecord]:
+        if not table.header and not table.rows:
+            self.sink.add(M.EMPTY)
+            return []
+        columns = self.columns(table)
+        unit_column = next((c for c in columns if c.target.role == "unit"), None)
+        if unit_column is None:
+            self.sink.add(M.NO_UNIT_COLUMN, row=table.header_rows[0] if table.header_rows else None)
+        elif not table.rows and not self.sink.file_broken:
+            self.sink.add(M.EMPTY, row=unit_column.header_row)
+        layout = _Layout(
+            columns, unit_column, {c.target.key: c.header for c in columns if c.target.role != "skip"},
+            {c.index: _FractionWatch() for c in columns
+             if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)})
+        first_row: dict[str, int] = {}
+        records: list[UnitRecord] = []
+        for row in table.rows:
+            record = self._row(row, layout, first_row)
+            if record is not None:
+                records.append(record)
+        for column in columns:
+            watch = layout.fractions.get(column.index)
+            if watch is not None and watch.example is not None and watch.all_small:
+                self.sink.add(M.PERCENT_AS_FRACTION, row=column.header_row, column=column.header,
+                              value=_show(watch.example))
+        return records
+
+    def _row(self, row: RawRow, layout: _Layout, first_row: dict[str, int]) -> UnitRecord | None:
+        unit = self._unit(row, layout.unit, first_row)
+        values: dict[str, Value] = {}
+        stage_values: dict[str, dict[str, Value]] = {}
+        failed: set[str] = set()
+        unit_max: Decimal | None = None
+        group: str | None = None
+        for column in layout.columns:
+            role = column.target.role
+            if role in ("unit", "skip"):
+                continue
+            cell = row.cells[column.index]
+            if isinstance(cell, str):
+                if len(cell) > MAX_CELL_CHARS:
+                    self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, unit=unit,
+                                  length=len(cell))
+                    failed.add(column.target.key)
+                    continue
+                cell = nfc(cell) or None
+            if cell is None:
+                continue
+            try:
+                if role == "group":
+                    group = _text(cell)
+                elif role == "max":
+                    unit_max = self._max(cell)
+                else:
+                    name = column.target.name
+                    assert name is not None
+                    value = self._value(self.declarations[name], cell)
+                    stage = column.target.stage
+                    (values if stage is None else stage_values.setdefault(stage, {}))[name] = value
+                    watch = layout.fractions.get(column.index)
+                    if watch is not None and isinstance(value, Decimal):
+                        watch.see(value)
+            except CellError as bad:
+                self.sink.add_cell(bad, row.number, column.header, unit)
+                failed.add(column.target.key)
+        for name, default in self.defaults.items():
+            # A declared default stands in for a blank cell or a missing column (never for a bad cell).
+            if name not in values and name not in failed:
+                values[name] = default
+        self._check_at_most(row, unit, values, stage_values, layout.headers)
+        if unit is None:
+            return None
+        return UnitRecord(unit, row.number, values, stage_values, unit_max, group, self.sink.file,
+                          dict(layout.headers))
+
+    def _unit(self, row: RawRow, column: _Column | None, first_row: dict[str, int]) -> str | None:
+        if column is None:
+            return None  # already reported once for the whole file
+        cell = row.cells[column.index]
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, length=len(cell))
+            return None
+        name = nfc(_text(cell)) if cell is not None else ""
+        if not name:
+            self.sink.add(M.MISSING_UNIT, row=row.number, column=column.header)
+            return None
+        key = text_key(name)
+        if key in first_row:
+            self.sink.add(M.DUPLICATE_UNIT, row=row.number, column=column.header, value=_show(name),
+                          first=first_row[key])
+        else:
+            first_row[key] = row.number
+        return name
+
+    def _check_at_most(self, row: RawRow, unit: str | None, values: dict[str, Value],
+                       stage_values: dict[str, dict[str, Value]], headers: dict[str, str]) -> None:
+        for name, other in self.limits.items():
+            scopes: list[tuple[str | None, dict[str, Value]]] = [(None, values)]
+            scopes += [(s, {**values, **given}) for s, given in stage_values.items()
+                       if name in given or other in given]
+            for stage, env in scopes:
+                value, limit = env.get(name), env.get(other)
+                if isinstance(value, Decimal) and isinstance(limit, Decimal) and value > limit:
+                    key = name if stage is None else f"{name}@{stage}"
+                    column = headers.get(key) or headers.get(name) or name
+                    self.sink.add(M.ABOVE_OTHER, row=row.number, column=column, unit=unit, name=name,
+                                  value=_show(value), other=other, other_value=_show(limit))
+
+    # ---- cells ----
+
+    def _value(self, decl: Declaration, cell: str | Decimal | bool) -> Value:
+        kind = decl.type
+        expected = self.expected[decl.name]
+        if isinstance(kind, YesNo):
+            return _yes_no(cell)
+        if isinstance(kind, Choice):
+            return _choice(kind, cell, expected)
+        is_percent = isinstance(kind, Percent)
+        number = self._number(cell, expected, percent=is_percent)
+        if isinstance(kind, Count):
+            whole = number.to_integral_value()
+            if whole != number:
+                raise CellError(M.NOT_WHOLE, value=_show(cell), expected=expected)
+            number = whole
+        low, high = self.bounds[decl.name]
+        if (low is not None and number < low) or (high is not None and number > high):
+            problem = M.PERCENT_OUT_OF_RANGE if is_percent else M.OUT_OF_RANGE
+            raise CellError(problem, value=_show(cell), expected=expected)
+        return number
+
+    def _max(self, cell: str | Decimal | bool) -> Decimal:
+        try:
+            number = self._number(cell, "a number above 0", percent=False)
+        except CellError as bad:
+            if bad.problem is M.DECIMAL_COMMA:
+                raise
+            raise CellError(M.BAD_MAX, value=_show(cell)) from None
+        if number <= 0:
+            raise CellError(M.BAD_MAX, value=_show(cell))
+        return number
+
+    def _number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
+        if isinstance(cell, Decimal):
+            return cell  # a JSON number or a library value: exact, no separators to interpret
+        if isinstance(cell, bool):
+            raise CellError(M.NOT_A_NUMBER, value=_show(cell), expected=expected)
+        text = cell.replace("\u2212", "-")  # the typographic minus sign (−) is unambiguous
+        if percent and text.endswith("%"):
+            text = text[:-1].rstrip()
+        if self.decimal_comma:
+            if _COMMA_NUMBER.fullmatch(text):
+                return Decimal(text.replace(",", "."))
+        elif _DOT_NUMBER.fullmatch(text):
+            return Decimal(text)
+        elif _COMMA_NUMBER.fullmatch(text):
+            raise CellError(M.DECIMAL_COMMA, value=_show(cell))
+        if text.startswith("#"):
+            raise CellError(M.SPREADSHEET_ERROR, value=_show(cell), expected=expected)
+        problem = M.NOT_A_NUMBER_COMMA if self.decimal_comma else M.NOT_A_NUMBER
+        raise CellError(problem, value=_show(cell), expected=expected)
+
+
+# Plain decimals only: no exponents, no NaN, no thousands separators (re.ASCII: no other digits).
+_DOT_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_COMMA_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)", re.ASCII)
+_YES = frozenset(text_key(w) for w in YES_WORDS)
+_NO = frozenset(text_key(w) for w in NO_WORDS)
+
+
+class _FractionWatch:
+    """Whether a percent column only ever held values in [0, 1] with at least one fraction."""
+
+    def __init__(self) -> None:
+        self.all_small = True
+        self.example: Decimal | None = None
+
+    def see(self, value: Decimal) -> None:
+        if not 0 <= value <= 1:
+            self.all_small = False
+        elif self.example is None and value != value.to_integral_value():
+            self.example = value
+
+
+def _blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _text(cell: str | Decimal | bool) -> str:
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    return str(cell)
+
+
+def _show(value: object) -> str:
+    """A value as quoted in a message, cut short so one odd cell cannot flood the report."""
+    text = _text(value) if isinstance(value, str | Decimal | bool) else str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _yes_no(cell: str | Decimal | bool) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    key = text_key(_text(cell))
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise CellError(M.BAD_YES_NO, value=_show(cell))
+
+
+def _choice(kind: Choice, cell: str | Decimal | bool, expected: str) -> str:
+    key = text_key(_text(cell))
+    for option in kind.options:  # names first: a title never hides another option's name
+        if text_key(option.name) == key:
+            return option.name
+    for option in kind.options:
+        if option.title is not None and text_key(option.title) == key:
+            return option.name
+    raise CellError(M.UNKNOWN_CHOICE, value=_show(cell), expected=expected)
+
+
+def _bounds(decl: Declaration) -> tuple[Decimal | None, Decimal | None]:
+    if isinstance(decl.type, Percent):
+        return (Decimal(0) if decl.low is None else decl.low, Decimal(100) if decl.high is None else decl.high)
+    if isinstance(decl.type, Count):
+        return (Decimal(0) if decl.low is None else max(decl.low, Decimal(0)), decl.high)
+    return decl.low, decl.high
+
+
+def _expected(decl: Declaration) -> str:
+    kind = decl.type
+    if isinstance(kind, YesNo):
+        return "yes or no"
+    if isinstance(kind, Choice):
+        return "one of " + ", ".join(
+            f"{o.name} ({o.title})" if o.title else o.name for o in kind.options)
+    low, high = _bounds(decl)
+    what = ("a percentage" if isinstance(kind, Percent) else "a whole number" if isinstance(kind, Count)
+            else "points" if isinstance(kind, Points) else "a number")
+    if low is not None and high is not None:
+        return f"{what} from {low:f} to {high:f}"
+    if low is not None:
+        return f"{what} of {low:f} or more"
+    if high is not None:
+        return f"{what} of at most {high:f}"
+    return what
