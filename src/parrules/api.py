@@ -98,25 +98,30 @@ class Ruleset:
         return compile_model(self.model)
 
     def read_data(self, path: str | Path, *, decimal_comma: bool = False) -> list[UnitRecord]:
-        """Read and validate a CSV or JSON data file; raises `DataError` listing every problem."""
+        """Read and validate a CSV, JSON or XLSX data file; raises `DataError` listing every problem."""
         from parrules.data import read_data
 
         return read_data(Path(path), self.model, decimal_comma=decimal_comma)
 
-    def validate_file(self, path: str | Path, *, decimal_comma: bool = False) -> DataReport:
+    def validate_file(self, path: str | Path, *, decimal_comma: bool = False,
+                      sheet: str | None = None) -> DataReport:
         """Every problem and warning in a data file, including inputs a unit needs but lacks.
 
         Never raises for a problem in the file: the report says what is wrong.
         """
         from parrules.data import validate_data
 
-        return self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma))[0]
+        return self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet))[0]
 
-    def score_file(self, path: str | Path, *, decimal_comma: bool = False) -> ScoredFile:
-        """Validate and score a data file; raises `DataError` with every problem, scoring nothing."""
+    def score_file(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None) -> ScoredFile:
+        """Validate and score a data file (.csv, .json, .xlsx); raises `DataError` with every problem.
+
+        Nothing is scored unless the whole file is clean. `sheet` names an `.xlsx` worksheet.
+        """
         from parrules.data import validate_data
 
-        report, results = self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma))
+        report, results = self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma,
+                                                       sheet=sheet))
         if results is None or not report.ok:
             raise DataError(report.diagnostics)
         return ScoredFile(results, tuple(report.warnings))

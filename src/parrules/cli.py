@@ -47,11 +47,12 @@ def _parser() -> argparse.ArgumentParser:
 
     score = verbs.add_parser("score", help="score unit data with a ruleset")
     score.add_argument("ruleset", metavar="RULESET", help="the .par ruleset")
-    score.add_argument("data", metavar="DATA", help="unit data: .csv or .json")
+    score.add_argument("data", metavar="DATA", help="unit data: .csv, .json or .xlsx")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
     score.add_argument("-o", "--output", metavar="FILE", help="write the results here instead of stdout")
     score.add_argument("--decimal-comma", action="store_true",
                        help="the data writes decimals with a comma (62,30)")
+    score.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook (default: the first)")
     score.add_argument("--published", metavar="FILE",
                        help="a published results table (CSV: unit,total,index,class) to compare with")
     return parser
@@ -118,7 +119,7 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if ruleset is None:
         return EXIT_PROBLEMS
     try:
-        scored = ruleset.score_file(args.data, decimal_comma=args.decimal_comma)
+        scored = ruleset.score_file(args.data, decimal_comma=args.decimal_comma, sheet=args.sheet)
         published = read_published(Path(args.published)) if args.published else None
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")

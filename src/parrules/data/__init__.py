@@ -31,24 +31,35 @@ __all__ = [
 # ---- public entry points ---------------------------------------------------------------------------
 
 
-def read_data(path: Path | str, model: Model, *, decimal_comma: bool = False) -> list[UnitRecord]:
-    """Read and validate a `.csv` or `.json` file; raises `DataError` listing every problem.
+def read_data(path: Path | str, model: Model, *, decimal_comma: bool = False,
+              sheet: str | None = None) -> list[UnitRecord]:
+    """Read and validate a `.csv`, `.json` or `.xlsx` file; raises `DataError` listing every problem.
 
     Warnings (unknown columns, percentages that look like fractions) do not raise; use
     `validate_data` to see them.
     """
-    return validate_data(path, model, decimal_comma=decimal_comma).records_or_raise()
+    return validate_data(path, model, decimal_comma=decimal_comma, sheet=sheet).records_or_raise()
 
 
-def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False) -> DataReport:
-    """Read and validate a data file; never raises for a problem in the file."""
+def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False,
+                  sheet: str | None = None) -> DataReport:
+    """Read and validate a data file; never raises for a problem in the file.
+
+    `sheet` names the worksheet of an `.xlsx` workbook (default: the first).
+    """
     path = Path(path)
     sink = Sink(str(path))
-    reader = READERS.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    reader = READERS.get(suffix)
     if reader is None:
         sink.add(M.UNKNOWN_FORMAT, suffix=path.suffix or "(no extension)")
         return sink.report([])
-    table = reader(path, sink)
+    if sheet is not None and suffix == ".xlsx":
+        from parrules.data.xlsx import read_xlsx
+
+        table = read_xlsx(path, sink, sheet)
+    else:
+        table = reader(path, sink)
     records = Validator(model, sink, decimal_comma=decimal_comma).run(table) if table is not None else []
     return sink.report(records)
 

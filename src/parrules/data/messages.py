@@ -129,7 +129,7 @@ class M:
         "DAT114", "error", "cannot read the file: {reason}", "check the path and that the file is not open elsewhere",
         whole_file=True)
     UNKNOWN_FORMAT = Problem(
-        "DAT114", "error", "parrules reads .csv and .json data files, not `{suffix}`",
+        "DAT114", "error", "parrules reads .csv, .json and .xlsx data files, not `{suffix}`",
         "save the sheet as CSV (Excel: File → Save As → “CSV UTF-8 (Comma delimited)”)", whole_file=True)
     NOT_UTF8 = Problem(
         "DAT114", "error", "the file is not UTF-8 text (byte {byte} on line {line})",
@@ -163,6 +163,19 @@ class M:
     FIELD_TOO_LARGE = Problem(
         "DAT116", "error", "a cell on line {line} is far longer than 10,000 characters; the file was not read further",
         "look for a missing closing quote before that line", whole_file=True)
+    NOT_A_WORKBOOK = Problem(
+        "DAT114", "error", "not an Excel workbook that can be read: {reason}",
+        "open it in Excel and save it again as “Excel Workbook (*.xlsx)”; .xls (Excel 97–2003) is not read",
+        whole_file=True)
+    MERGED_HEADER = Problem(
+        "DAT118", "error", "the header `{header}` is merged across cells {cells}, so it cannot name one column",
+        "unmerge the cells and give each column its own header (an input's name or title)", whole_file=True)
+    NO_SUCH_SHEET = Problem(
+        "DAT119", "error", "the workbook has no sheet `{sheet}`; its sheets are: {sheets}",
+        "give one of those names with --sheet (upper and lower case matter)", whole_file=True)
+    UNCOMPUTED_FORMULA = Problem(
+        "DAT120", "error", "the cell holds a formula whose value was never computed and saved",
+        "open the workbook in Excel (or LibreOffice) and save it, so the formulas' values are stored")
     PERCENT_AS_FRACTION = Problem(
         "DAT117", "warning",
         "every value in this percent column is between 0 and 1 (e.g. `{value}`); they are read as percent "

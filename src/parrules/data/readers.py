@@ -189,7 +189,13 @@ def read_json(path: Path, sink: Sink) -> RawTable | None:
     return table_from_mappings(data, sink)
 
 
-READERS: dict[str, Reader] = {".csv": read_csv, ".json": read_json}
+def _read_xlsx(path: Path, sink: Sink) -> RawTable | None:
+    from parrules.data.xlsx import read_xlsx  # openpyxl is loaded only for workbooks
+
+    return read_xlsx(path, sink)
+
+
+READERS: dict[str, Reader] = {".csv": read_csv, ".json": read_json, ".xlsx": _read_xlsx}
 
 
 def kind_of(value: object) -> str:
@@ -204,7 +210,7 @@ def kind_of(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _cell(value: object) -> Cell:
+def cell_value(value: object) -> Cell:
     """A Python value from JSON or a library user, as a cell; raises `CellError` for anything else."""
     if value is None or isinstance(value, str | bool):
         return value
@@ -252,7 +258,7 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
                 header.append(text)
                 header_rows.append(number)
             try:
-                cells[position[text]] = _cell(value)
+                cells[position[text]] = cell_value(value)
             except CellError as bad:
                 sink.add_cell(bad, number, nfc(text))
         collected.append((number, cells))

@@ -1,0 +1,146 @@
+"""Excel workbooks as data: title rows, merged headers, sheets, numbers and formulas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import parrules
+from parrules.diagnostics import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "fixtures" / "small.par"
+LAI_CHAU = ROOT / "rulesets" / "lai-chau" / "2020" / "departments.par"
+HEADER = ["STT", "Tên đơn vị", "one_stop", "plan_issued", "plan_done", "reports_late", "3", "satisfaction"]
+ROWS = [
+    [1, "Sở Nội vụ", "có", "Đúng hạn", 90, 0, 2, 85],
+    [2, "Sở Tư pháp", "có", "late", 75, 1, 1.5, 80],
+    [3, "Ban Dân tộc", "không", "on_time", 100, 2, None, 70],
+]
+
+
+def workbook(path: Path, rows: list[list[object]], *, title_rows: int = 2, sheet: str = "Kết quả") -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet
+    for n in range(title_rows):
+        ws.append([f"BẢNG TỔNG HỢP ĐIỂM CHỈ SỐ CCHC NĂM 2024 ({n + 1})"])
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def codes(error: DataError) -> list[tuple[str, int | None, str | None]]:
+    return [(d.code, d.row, d.column) for d in error.diagnostics]
+
+
+def test_a_sheet_with_title_rows_scores_like_the_csv(tmp_path: Path) -> None:
+    ruleset = parrules.load(SMALL)
+    from_xlsx = ruleset.score_file(workbook(tmp_path / "units.xlsx", ROWS)).results
+    from_csv = ruleset.score_file(ROOT / "tests" / "fixtures" / "small.csv").results
+    assert [(u.unit, u.total, u.index, u.class_, u.rank) for u in from_xlsx.units] == [
+        (u.unit, u.total, u.index, u.class_, u.rank) for u in from_csv.units]
+
+
+def test_numbers_stored_as_numbers_are_read_exactly(tmp_path: Path) -> None:
+    rows = [[1, "Sở Nội vụ", 62.3, 23.37, None]]
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["STT", "Tên đơn vị", "Điểm thẩm định", "survey_points", "max"])
+    for row in rows:
+        ws.append(row)
+    book.save(tmp_path / "seed.xlsx")
+    unit = parrules.load(LAI_CHAU).score_file(tmp_path / "seed.xlsx").results.unit("Sở Nội vụ")
+    assert unit.exact.components == {"appraisal": Decimal("62.3"), "survey": Decimal("23.37")}
+    assert unit.index == Decimal("87.42")
+
+
+def test_the_sheet_can_be_chosen_and_a_wrong_name_lists_the_sheets(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "units.xlsx", ROWS)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Ghi chú", 0)  # a notes sheet first: --sheet picks the data
+    book.save(path)
+    ruleset = parrules.load(SMALL)
+    assert len(ruleset.score_file(path, sheet="Kết quả").results.units) == 3
+    with pytest.raises(DataError) as caught:
+        ruleset.score_file(path, sheet="Sheet9")
+    [problem] = caught.value.diagnostics
+    assert problem.code == "DAT119" and "Ghi chú, Kết quả" in problem.message
+
+
+def test_a_header_merged_across_columns_is_reported_not_guessed(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "units.xlsx", ROWS, title_rows=0)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    assert ws is not None
+    ws.merge_cells("D1:E1")
+    book.save(path)
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(path)
+    [problem] = caught.value.diagnostics
+    assert (problem.code, problem.row, problem.column) == ("DAT118", 1, "plan_issued")
+    assert "D1:E1" in problem.message
+    assert problem.file is not None and problem.file.endswith("units.xlsx[Kết quả]")
+
+
+def test_a_header_merged_downwards_is_read_once_and_data_starts_below(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "units.xlsx", ROWS, title_rows=0)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    assert ws is not None
+    ws.insert_rows(2)  # a second header line (units, notes) under the first
+    for column in range(1, len(HEADER) + 1):
+        ws.merge_cells(start_row=1, start_column=column, end_row=2, end_column=column)
+    book.save(path)
+    results = parrules.load(SMALL).score_file(path).results
+    assert sorted(u.row for u in results.units) == [3, 4, 5]
+
+
+def test_text_with_a_decimal_comma_needs_the_option(tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:4], "90,5", *ROWS[0][5:]], *ROWS[1:]]
+    path = workbook(tmp_path / "units.xlsx", rows)
+    ruleset = parrules.load(SMALL)
+    with pytest.raises(DataError) as caught:
+        ruleset.score_file(path)
+    assert codes(caught.value) == [("DAT110", 4, "plan_done")]
+    unit = ruleset.score_file(path, decimal_comma=True).results.unit("Sở Nội vụ")
+    assert unit.node("1.2") is not None
+
+
+def test_a_formula_never_computed_is_reported_not_read_as_blank(tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:4], "=80+10", *ROWS[0][5:]], *ROWS[1:]]
+    path = workbook(tmp_path / "units.xlsx", rows)  # openpyxl saves formulas without their values
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(path)
+    assert ("DAT120", 4, "plan_done") in codes(caught.value)
+
+
+def test_spreadsheet_errors_and_unreadable_files_are_problems(tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:4], "#DIV/0!", *ROWS[0][5:]], *ROWS[1:]]
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(workbook(tmp_path / "units.xlsx", rows))
+    assert codes(caught.value) == [("DAT101", 4, "plan_done")]
+    (tmp_path / "fake.xlsx").write_text("unit,plan_done\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(tmp_path / "fake.xlsx")
+    assert [d.code for d in caught.value.diagnostics] == ["DAT114"]
+
+
+def test_a_sheet_without_a_unit_header_says_what_it_looked_for(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["a", "b"])
+    ws.append([1, 2])
+    book.save(tmp_path / "x.xlsx")
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(tmp_path / "x.xlsx")
+    [problem] = caught.value.diagnostics
+    assert problem.code == "DAT113" and "tên đơn vị" in problem.message
