@@ -54,7 +54,12 @@ def test_score_json_has_the_documented_fields_and_hand_computed_values() -> None
         "8", "76.25", "Khá")
     assert [units[n]["rank"] for n in ("Sở Nội vụ", "Ban Dân tộc", "Sở Tư pháp")] == [1, 2, 3]
     assert payload["average"] == "76.25"
-    assert payload["groups"] == [{"name": None, "average": "76.25", "units": 3}]
+    # Per-field and per-criterion indices, worked out in tests/fixtures/README.md.
+    assert payload["groups"] == [{"name": None, "average": "76.25", "units": 3, "indices": {
+        "appraisal": "75.71", "1": "70.00", "2": "75.00", "3": "87.50", "survey": "78.33"}}]
+    assert units["Sở Tư pháp"]["indices"] == {
+        "appraisal": "50.00", "1": "16.67", "2": "75.00", "3": "75.00", "survey": "80.00"}
+    assert "3" not in units["Ban Dân tộc"]["indices"]
     assert all(isinstance(v, str) for u in payload["units"] for v in (u["total"], u["index"], u["max"]))
 
 

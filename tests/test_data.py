@@ -334,10 +334,14 @@ def test_records_from_mappings_numbers_rows_from_1_and_reads_python_values() -> 
 
 
 def test_unknown_extension_and_unreadable_files(tmp_path: Path) -> None:
+    old_excel = tmp_path / "units.xls"
+    old_excel.write_bytes(b"\xd0\xcf\x11\xe0")
+    assert found(old_excel) == [(None, None, "DAT114")]
+    assert "not `.xls`" in validate_data(old_excel, MODEL).diagnostics[0].message
     sheet = tmp_path / "units.xlsx"
-    sheet.write_bytes(b"PK\x03\x04")
+    sheet.write_bytes(b"PK\x03\x04")  # a zip header and nothing else
     assert found(sheet) == [(None, None, "DAT114")]
-    assert "not `.xlsx`" in validate_data(sheet, MODEL).diagnostics[0].message
+    assert "not an Excel workbook" in validate_data(sheet, MODEL).diagnostics[0].message
     assert found(tmp_path / "missing.csv") == [(None, None, "DAT114")]
     folder = tmp_path / "folder.json"
     folder.mkdir()
@@ -386,7 +390,7 @@ def test_docs_list_every_code() -> None:
     text = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
     assert not {code for code in DATA_CODES if code not in text}
     assert {"DAT101", "DAT102", "DAT103", "DAT105", "DAT106", "DAT107", "DAT108", "DAT109", "DAT110", "DAT111",
-            "DAT112", "DAT113", "DAT114", "DAT115", "DAT116", "DAT117"} == DATA_CODES
+            "DAT112", "DAT113", "DAT114", "DAT115", "DAT116", "DAT117", "DAT118", "DAT119", "DAT120"} == DATA_CODES
 
 
 # ---- properties ----------------------------------------------------------------------------------------------

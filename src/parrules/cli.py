@@ -16,11 +16,17 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+from attrs import frozen
 
 from parrules import __version__
 from parrules.api import CheckReport, Ruleset, check_file, load
 from parrules.diagnostics import DataError, ParrulesError, render_all, summarize
+
+if TYPE_CHECKING:
+    from parrules.history import YearChange
+    from parrules.results import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -46,16 +52,30 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
 
     score = verbs.add_parser("score", help="score unit data with a ruleset")
-    score.add_argument("ruleset", metavar="RULESET", help="the .par ruleset")
-    score.add_argument("data", metavar="DATA", help="unit data: .csv, .json or .xlsx")
+    _data_arguments(score)
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
     score.add_argument("-o", "--output", metavar="FILE", help="write the results here instead of stdout")
-    score.add_argument("--decimal-comma", action="store_true",
-                       help="the data writes decimals with a comma (62,30)")
-    score.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook (default: the first)")
     score.add_argument("--published", metavar="FILE",
                        help="a published results table (CSV: unit,total,index,class) to compare with")
+
+    report = verbs.add_parser("report", help="write the results table as provinces publish it")
+    _data_arguments(report)
+    report.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="the file to write: .md, .html or .xlsx (the format follows the extension)")
+    report.add_argument("--format", choices=REPORT_FORMATS, help="the format, when the extension does not say")
     return parser
+
+
+REPORT_FORMATS = ("md", "html", "xlsx")
+
+
+def _data_arguments(verb: argparse.ArgumentParser) -> None:
+    verb.add_argument("ruleset", metavar="RULESET", help="the .par ruleset")
+    verb.add_argument("data", metavar="DATA", help="unit data: .csv, .json or .xlsx")
+    verb.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook (default: the first)")
+    verb.add_argument("--decimal-comma", action="store_true", help="the data writes decimals with a comma (62,30)")
+    verb.add_argument("--previous", metavar="RESULTS",
+                      help="last year's results (JSON or CSV written by `parrules score`): show the changes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.verb == "check":
             return _check(args.files, args.format, sys.stdout)
+        if args.verb == "report":
+            return _report(args, sys.stderr)
         return _score(args, sys.stdout, sys.stderr)
     except SystemExit as exc:
         return int(exc.code or 0)
@@ -108,11 +130,18 @@ def _load_checked(path: Path, err: TextIO) -> Ruleset | None:
     return ruleset
 
 
-def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from parrules.published import compare_published, read_published
-    from parrules.report import render_csv, render_json, render_table
+@frozen
+class _Scored:
+    ruleset: Ruleset
+    results: Results
+    change: YearChange | None
 
-    for name in (args.ruleset, args.data, args.published):
+
+def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None) -> _Scored | int:
+    """Load, check and score as every data verb does; an exit code when something is wrong."""
+    from parrules.history import Snapshot, compare_years, read_previous
+
+    for name in (args.ruleset, args.data, args.previous, *extra_files):
         if name is not None and not Path(name).is_file():
             raise _UsageError(f"no such file: {name}")
     ruleset = _load_checked(Path(args.ruleset), err)
@@ -120,17 +149,41 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_PROBLEMS
     try:
         scored = ruleset.score_file(args.data, decimal_comma=args.decimal_comma, sheet=args.sheet)
-        published = read_published(Path(args.published)) if args.published else None
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
         err.write(f"{args.data}: {summarize(exc.diagnostics)}; nothing was scored\n")
         return EXIT_PROBLEMS
-    results = scored.results
     if scored.warnings:
         err.write(render_all(scored.warnings) + "\n")
-    text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results)
+    change = None
+    if args.previous:
+        try:
+            previous = read_previous(Path(args.previous))
+        except DataError as exc:
+            err.write(render_all(exc.diagnostics) + "\n")
+            err.write(f"{args.previous}: {summarize(exc.diagnostics)}\n")
+            return EXIT_PROBLEMS
+        change = compare_years(Snapshot.of(scored.results), previous)
+    return _Scored(ruleset, scored.results, change)
+
+
+def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from parrules.published import compare_published, read_published
+    from parrules.report import render_csv, render_json, render_table
+
+    done = _score_data(args, err, args.published)
+    if isinstance(done, int):
+        return done
+    results = done.results
+    try:
+        published = read_published(Path(args.published)) if args.published else None
+    except DataError as exc:
+        err.write(render_all(exc.diagnostics) + "\n")
+        err.write(f"{args.published}: {summarize(exc.diagnostics)}\n")
+        return EXIT_PROBLEMS
+    text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
     if args.output:
-        _write_atomically(Path(args.output), text)
+        _write_atomically(Path(args.output), text.encode("utf-8"))
         err.write(f"wrote {len(results.units)} units to {args.output}\n")
     else:
         out.write(text)
@@ -148,13 +201,37 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _report(args: argparse.Namespace, err: TextIO) -> int:
+    from parrules import report
+
+    output = Path(args.output)
+    fmt = args.format or {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+                          ".xlsx": "xlsx"}.get(output.suffix.lower())
+    if fmt is None:
+        raise _UsageError(f"cannot tell the report's format from `{output.name}`: "
+                          "end the file name with .md, .html or .xlsx, or give --format")
+    done = _score_data(args, err)
+    if isinstance(done, int):
+        return done
+    if fmt == "xlsx":
+        from parrules.report.xlsx_out import render_xlsx
+
+        payload = render_xlsx(done.results, done.change)
+    else:
+        render = report.render_markdown if fmt == "md" else report.render_html
+        payload = render(done.results, done.change).encode("utf-8")
+    _write_atomically(output, payload)
+    err.write(f"wrote the results of {len(done.results.units)} units to {output}\n")
+    return EXIT_OK
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
     """Write the whole file or nothing: a half-written results file must never exist."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -272,6 +272,8 @@ def _publish(plan: Plan, scored: list[_Scored]) -> Results:
         units=tuple(units), groups=tuple(groups), average=average,
         points_rounding=rounding.points,
         index_rounding=rounding.index,
+        average_rounding=rounding.average,
+        classes=model.classes,
     )
 
 

@@ -13,10 +13,12 @@ from typing import Literal
 
 from attrs import field, frozen
 
-from parrules.model import Rounding
+from parrules.model import ClassTable, Rounding
 from parrules.rounding import rounder
 
 NodeStatus = Literal["scored", "not_applicable", "excluded"]
+# The national index publishes sub-indices per field and per criterion (chỉ số thành phần).
+INDEX_KINDS = ("component", "field", "criterion")
 
 
 @frozen
@@ -33,6 +35,13 @@ class NodeResult:
     branch: int | None = None  # which case of the leaf's rule fired (see explain)
     reason: str | None = None  # why a node does not apply / is excluded
     children: tuple[NodeResult, ...] = ()
+
+    @property
+    def index(self) -> Decimal | None:
+        """Points ÷ applicable maximum × 100, unrounded; None where the node does not apply."""
+        if self.status != "scored" or self.max <= 0:
+            return None
+        return self.points / self.max * 100
 
     def walk(self) -> Iterator[NodeResult]:
         yield self
@@ -87,6 +96,11 @@ class UnitResult:
     def leaves(self) -> list[NodeResult]:
         return [leaf for root in self.nodes for leaf in root.leaves()]
 
+    def node_indices(self, kinds: tuple[str, ...] = INDEX_KINDS) -> dict[str, Decimal]:
+        """Unrounded index (points ÷ maximum × 100) of each applicable node of these kinds, tree order."""
+        return {n.id: index for root in self.nodes for n in root.walk()
+                if n.kind in kinds and (index := n.index) is not None}
+
 
 @frozen
 class GroupResult:
@@ -108,6 +122,8 @@ class Results:
     average: Decimal | None
     points_rounding: Rounding | None
     index_rounding: Rounding | None
+    average_rounding: Rounding | None = None
+    classes: tuple[ClassTable, ...] = ()  # the ruleset's class bands, for charts and gap-to-next-class
 
     def round_points(self, value: Decimal) -> Decimal:
         """Round a point figure as this ruleset publishes points (a node's, a component's)."""
@@ -119,5 +135,33 @@ class Results:
                 return unit
         raise KeyError(name)
 
+    def class_table(self, group: str | None) -> ClassTable | None:
+        """The bands that class this group's units: its own table, else the one for every group."""
+        for wanted in (group, None):
+            for table in self.classes:
+                if table.group == wanted:
+                    return table
+        return None
+
     def in_group(self, group: str | None) -> list[UnitResult]:
         return [u for u in self.units if u.group == group]
+
+    def round_index(self, value: Decimal) -> Decimal:
+        return rounder(self.index_rounding)(value)
+
+    def node_indices(self, unit: UnitResult, kinds: tuple[str, ...] = INDEX_KINDS) -> dict[str, Decimal]:
+        """A unit's per-field and per-criterion indices, rounded as the ruleset rounds the index."""
+        return {k: self.round_index(v) for k, v in unit.node_indices(kinds).items()}
+
+    def group_node_indices(self, group: str | None,
+                           kinds: tuple[str, ...] = INDEX_KINDS) -> dict[str, Decimal]:
+        """Per node, the mean of the published (rounded) indices of the group's units where it applies.
+
+        Rounded as the ruleset rounds averages; a node that applies to no unit of the group has none.
+        """
+        sums: dict[str, list[Decimal]] = {}
+        for unit in self.in_group(group):
+            for node_id, value in self.node_indices(unit, kinds).items():
+                sums.setdefault(node_id, []).append(value)
+        average = rounder(self.average_rounding)
+        return {k: average(sum(v, Decimal(0)) / len(v)) for k, v in sums.items()}

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 
-from parrules.report.numbers import plain, plain_max, safe_text
+from parrules.history import UnitChange, YearChange
+from parrules.report.numbers import plain, plain_max, safe_text, signed
 from parrules.results import Results
 
 
-def render_csv(results: Results) -> str:
+def render_csv(results: Results, change: YearChange | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     components = [name for name, _ in results.components]
-    writer.writerow(["group", "stt", "unit", *components, "total", "max", "index", "class", "rank"])
+    moved = ["previous_index", "index_change", "previous_rank", "rank_change"] if change is not None else []
+    changes = change.by_unit() if change is not None else {}
+    writer.writerow(["group", "stt", "unit", *components, "total", "max", "index", "class", "rank", *moved])
     for group in results.groups:
         for stt, unit in enumerate((u for u in results.units if u.group == group.name), start=1):
             writer.writerow([
@@ -21,5 +24,12 @@ def render_csv(results: Results) -> str:
                 *[plain(unit.components[name]) for name in components],
                 plain(unit.total), plain_max(unit.max), plain(unit.index),
                 safe_text(unit.class_ or ""), "" if unit.rank is None else unit.rank,
+                *(_moved(changes[unit.unit]) if change is not None else []),
             ])
     return buffer.getvalue()
+
+
+def _moved(change: UnitChange) -> list[object]:
+    return [plain(change.previous_index), signed(change.index_change),
+            "" if change.previous_rank is None else change.previous_rank,
+            "" if change.rank_change is None else change.rank_change]

@@ -23,3 +23,11 @@ def safe_text(text: str) -> str:
     if text and text[0] in "=+-@\t\r\n|":
         return "'" + text
     return text
+
+
+def signed(value: Decimal | None) -> str:
+    """A change as published: +2.55, -8.81, 0.00; empty when there is nothing to compare."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return "+" + text if value > 0 else text

@@ -1,0 +1,262 @@
+"""Year over year: this year's results against last year's (`--previous RESULTS`).
+
+Provinces publish the change in each unit's index and rank, how many units rose and fell
+("15/20 đơn vị có chỉ số tăng, 5/20 giảm"), the largest rise and fall, and the change in the group
+averages. Both years are reduced to a `Snapshot` (what a published table holds), so the same
+comparison serves a `Results` and last year's file, and swapping the years negates every change.
+
+Last year's results are read from parrules' own JSON or CSV output (`score --format json|csv`).
+Units are matched by name (NFC, case and spacing ignored); a unit present in one year only is
+listed as new or gone, never dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from attrs import frozen
+
+from parrules.diagnostics import DataError, Diagnostic
+from parrules.results import Results
+
+_FORMULA_GUARD = "'"  # our CSV writer's guard before text a spreadsheet would run (=, +, -, @)
+
+
+@frozen
+class UnitFigures:
+    unit: str
+    index: Decimal
+    rank: int | None = None
+    group: str | None = None
+    class_: str | None = None
+
+
+@frozen
+class Snapshot:
+    """A year's published figures: per unit, per group average, the overall average."""
+
+    units: tuple[UnitFigures, ...]
+    group_averages: tuple[tuple[str | None, Decimal], ...] = ()
+    average: Decimal | None = None
+    label: str = ""
+
+    @classmethod
+    def of(cls, results: Results, label: str = "") -> Snapshot:
+        return cls(
+            tuple(UnitFigures(u.unit, u.index, u.rank, u.group, u.class_) for u in results.units),
+            tuple((g.name, g.average) for g in results.groups if g.average is not None),
+            results.average,
+            label or (str(results.year) if results.year else ""),
+        )
+
+
+@frozen
+class UnitChange:
+    unit: str
+    index: Decimal | None  # this year; None when the unit is gone
+    previous_index: Decimal | None  # last year; None when the unit is new
+    rank: int | None = None
+    previous_rank: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.previous_index is None:
+            return "new"
+        if self.index is None:
+            return "gone"
+        if self.index > self.previous_index:
+            return "rose"
+        return "fell" if self.index < self.previous_index else "same"
+
+    @property
+    def index_change(self) -> Decimal | None:
+        if self.index is None or self.previous_index is None:
+            return None
+        return self.index - self.previous_index
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained: positive when the unit moved up (from 5th to 3rd is +2)."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+@frozen
+class GroupChange:
+    group: str | None
+    average: Decimal | None
+    previous_average: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.average is None or self.previous_average is None:
+            return None
+        return self.average - self.previous_average
+
+
+@frozen
+class YearChange:
+    units: tuple[UnitChange, ...]
+    groups: tuple[GroupChange, ...]
+    average: GroupChange
+    label: str = ""
+    previous_label: str = ""
+
+    def by_unit(self) -> dict[str, UnitChange]:
+        return {c.unit: c for c in self.units}
+
+    def count(self, status: str) -> int:
+        return sum(1 for c in self.units if c.status == status)
+
+    @property
+    def compared(self) -> int:
+        """Units present in both years: the denominator of "15/20 rose"."""
+        return sum(1 for c in self.units if c.index_change is not None)
+
+    @property
+    def largest_rise(self) -> UnitChange | None:
+        rises = [c for c in self.units if c.index_change is not None and c.index_change > 0]
+        return max(rises, key=lambda c: (c.index_change, _name_key(c.unit)), default=None)
+
+    @property
+    def largest_fall(self) -> UnitChange | None:
+        falls = [c for c in self.units if c.index_change is not None and c.index_change < 0]
+        return min(falls, key=lambda c: (c.index_change, _name_key(c.unit)), default=None)
+
+    def summary(self) -> str:
+        """One line as provinces publish it, in Vietnamese."""
+        n = self.compared
+        parts = [f"{self.count('rose')}/{n} đơn vị có chỉ số tăng", f"{self.count('fell')}/{n} giảm"]
+        if self.count("same"):
+            parts.append(f"{self.count('same')}/{n} không đổi")
+        if self.count("new"):
+            parts.append(f"{self.count('new')} đơn vị mới")
+        if self.count("gone"):
+            parts.append(f"{self.count('gone')} đơn vị không còn")
+        return "; ".join(parts)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def compare_years(current: Snapshot, previous: Snapshot) -> YearChange:
+    """Every unit of either year, in this year's order, then the units that are gone."""
+    before = {_name_key(u.unit): u for u in previous.units}
+    now_keys = {_name_key(u.unit) for u in current.units}
+    changes = [
+        UnitChange(u.unit, u.index, before[k].index if (k := _name_key(u.unit)) in before else None,
+                   u.rank, before[k].rank if k in before else None)
+        for u in current.units
+    ]
+    changes += [UnitChange(u.unit, None, u.index, None, u.rank)
+                for u in previous.units if _name_key(u.unit) not in now_keys]
+    previous_groups = {_name_key(g or ""): a for g, a in previous.group_averages}
+    current_groups = {_name_key(g or ""): a for g, a in current.group_averages}
+    groups = [GroupChange(g, a, previous_groups.get(_name_key(g or ""))) for g, a in current.group_averages]
+    groups += [GroupChange(g, None, a) for g, a in previous.group_averages
+               if _name_key(g or "") not in current_groups]
+    return YearChange(tuple(changes), tuple(groups), GroupChange(None, current.average, previous.average),
+                      current.label, previous.label)
+
+
+# ---- reading last year's results ------------------------------------------------------------------
+
+
+def read_previous(path: Path) -> Snapshot:
+    """Last year's results from parrules' JSON or CSV output; raises `DataError` listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([_problem(path, "DAT114", f"cannot read last year's results: {exc}",
+                                  "give the JSON or CSV that `parrules score` wrote last year")]) from None
+    if path.suffix.lower() == ".json":
+        return _from_json(path, text)
+    if path.suffix.lower() == ".csv":
+        return _from_csv(path, text)
+    raise DataError([_problem(path, "DAT114", f"last year's results must be .json or .csv, not `{path.suffix}`",
+                              "write them with `parrules score … --format json -o FILE`")])
+
+
+def _problem(path: Path, code: str, message: str, hint: str, *, row: int | None = None,
+             column: str | None = None) -> Diagnostic:
+    return Diagnostic(code, "error", message, hint, file=str(path), row=row, column=column)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip().removesuffix("%").strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _rank(value: object) -> int | None:
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+def _from_json(path: Path, text: str) -> Snapshot:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise DataError([_problem(path, "DAT114", f"not valid JSON at line {exc.lineno}: {exc.msg}",
+                                  "give the JSON that `parrules score --format json` wrote")]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+        raise DataError([_problem(path, "DAT113", "expected parrules results: an object with a `units` list",
+                                  "write them with `parrules score … --format json -o FILE`")])
+    problems: list[Diagnostic] = []
+    units: list[UnitFigures] = []
+    for number, item in enumerate(data["units"], start=1):
+        unit = item.get("unit") if isinstance(item, dict) else None
+        index = _decimal(item.get("index")) if isinstance(item, dict) else None
+        if not isinstance(unit, str) or not unit.strip() or index is None:
+            problems.append(_problem(path, "DAT113", f"unit {number} has no name or no index",
+                                     "each unit needs `unit` and `index`", row=number))
+            continue
+        units.append(UnitFigures(unicodedata.normalize("NFC", unit.strip()), index, _rank(item.get("rank")),
+                                 item.get("group"), item.get("class")))
+    if problems:
+        raise DataError(problems)
+    groups = tuple((g.get("name"), avg) for g in data.get("groups", []) or []
+                   if isinstance(g, dict) and (avg := _decimal(g.get("average"))) is not None)
+    ruleset = data.get("ruleset") if isinstance(data.get("ruleset"), dict) else {}
+    label = str(ruleset.get("year") or "") if isinstance(ruleset, dict) else ""
+    return Snapshot(tuple(units), groups, _decimal(data.get("average")), label)
+
+
+def _unguard(text: str) -> str:
+    if text.startswith(_FORMULA_GUARD) and text[1:2] in ("=", "+", "-", "@", "\t", "|"):
+        return text[1:]
+    return text
+
+
+def _from_csv(path: Path, text: str) -> Snapshot:
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames is None or not {"unit", "index"} <= set(reader.fieldnames):
+        raise DataError([_problem(path, "DAT113", "last year's CSV needs `unit` and `index` columns",
+                                  "give the CSV that `parrules score --format csv` wrote", row=1)])
+    problems: list[Diagnostic] = []
+    units: list[UnitFigures] = []
+    for number, row in enumerate(reader, start=2):
+        unit = unicodedata.normalize("NFC", _unguard((row.get("unit") or "").strip()))
+        index = _decimal(row.get("index"))
+        if not unit or index is None:
+            problems.append(_problem(path, "DAT101", f"`{row.get('index')}` is not an index",
+                                     "each row needs the unit's name and its index, e.g. 85.67",
+                                     row=number, column="index"))
+            continue
+        group = _unguard((row.get("group") or "").strip()) or None
+        units.append(UnitFigures(unit, index, _rank(row.get("rank")), group,
+                                 _unguard((row.get("class") or "").strip()) or None))
+    if problems:
+        raise DataError(problems)
+    # A CSV of units holds no averages: they are recomputed only if asked, never invented here.
+    return Snapshot(tuple(units))

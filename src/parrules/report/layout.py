@@ -1,0 +1,170 @@
+"""The published results table as data: what every renderer (terminal, Markdown, HTML, Excel) lays out.
+
+The layout follows the tables provinces publish (the Lai Châu 2020 decision): per group a heading
+line (I, II, … and the group's name), then STT, unit, each component's points, total, (maximum
+when units differ), index %, class, rank; the group's average line; the overall average last.
+Headings are Vietnamese; component headings are the ruleset's own titles. Cells keep their
+`Decimal` so that Excel gets numbers and text renderers get the ruleset's digits.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from attrs import frozen
+
+from parrules.history import YearChange
+from parrules.results import Results
+
+HEADINGS = {
+    "stt": "STT",
+    "unit": "Tên đơn vị",
+    "total": "Tổng điểm",
+    "max": "Điểm tối đa",
+    "index": "Chỉ số (%)",
+    "class": "Xếp loại",
+    "rank": "Xếp hạng",
+    "group_average": "Chỉ số trung bình của nhóm",
+    "average": "Chỉ số trung bình",
+    "index_change": "Tăng/giảm chỉ số",
+    "rank_change": "Tăng/giảm hạng",
+    "new": "mới",
+}
+
+ColumnKind = Literal["stt", "text", "points", "max", "index", "rank", "change", "places"]
+Cell = str | Decimal | int | None
+
+
+@frozen
+class Column:
+    key: str
+    label: str
+    kind: ColumnKind
+
+
+@frozen
+class Row:
+    cells: tuple[Cell, ...]
+    unit: str | None = None  # the unit's name; None on heading and average lines
+    kind: Literal["unit", "group", "average"] = "unit"
+    class_: str | None = None
+
+
+@frozen
+class Section:
+    number: str  # I, II, … ("" when the ruleset has no groups)
+    title: str | None
+    rows: tuple[Row, ...]
+    average: Decimal | None
+
+
+@frozen
+class PublishedTable:
+    title: str
+    columns: tuple[Column, ...]
+    sections: tuple[Section, ...]
+    average: Decimal | None
+    change_lines: tuple[str, ...] = ()
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.sections) > 1 or (bool(self.sections) and self.sections[0].title is not None)
+
+    def column(self, key: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.key == key)
+
+    def unit_rows(self) -> list[Row]:
+        return [row for section in self.sections for row in section.rows]
+
+
+def published_table(results: Results, change: YearChange | None = None) -> PublishedTable:
+    show_max = len({u.max for u in results.units}) > 1
+    show_rank = any(u.rank is not None for u in results.units)
+    columns = [Column("stt", HEADINGS["stt"], "stt"), Column("unit", HEADINGS["unit"], "text")]
+    columns += [Column(f"component:{name}", title, "points") for name, title in results.components]
+    columns.append(Column("total", HEADINGS["total"], "points"))
+    if show_max:
+        columns.append(Column("max", HEADINGS["max"], "max"))
+    columns += [Column("index", HEADINGS["index"], "index"), Column("class", HEADINGS["class"], "text")]
+    if show_rank:
+        columns.append(Column("rank", HEADINGS["rank"], "rank"))
+    changes = change.by_unit() if change is not None else {}
+    if change is not None:
+        columns.append(Column("index_change", HEADINGS["index_change"], "change"))
+        if show_rank:
+            columns.append(Column("rank_change", HEADINGS["rank_change"], "places"))
+    sections: list[Section] = []
+    for number, group in enumerate(results.groups, start=1):
+        rows: list[Row] = []
+        for stt, unit in enumerate((u for u in results.units if u.group == group.name), start=1):
+            cells: list[Cell] = [stt, unit.unit, *[unit.components[name] for name, _ in results.components],
+                                 unit.total]
+            if show_max:
+                cells.append(unit.max)
+            cells += [unit.index, unit.class_ or ""]
+            if show_rank:
+                cells.append(unit.rank)
+            if change is not None:
+                moved = changes[unit.unit]
+                cells.append(moved.index_change if moved.status != "new" else HEADINGS["new"])
+                if show_rank:
+                    cells.append(moved.rank_change)
+            rows.append(Row(tuple(cells), unit.unit, "unit", unit.class_))
+        sections.append(Section(roman(number) if group.name is not None else "", group.name, tuple(rows),
+                                group.average))
+    title = results.title + (f" ({results.year})" if results.year and str(results.year) not in results.title else "")
+    lines = tuple(change_lines(change)) if change is not None else ()
+    return PublishedTable(title, tuple(columns), tuple(sections), results.average, lines)
+
+
+def change_lines(change: YearChange) -> list[str]:
+    """What provinces print under the table about last year, in Vietnamese."""
+    from parrules.report.numbers import plain, signed
+
+    label = f"năm {change.previous_label}" if change.previous_label else "năm trước"
+    lines = [f"So với {label}: {change.summary()}."]
+    rise, fall = change.largest_rise, change.largest_fall
+    if rise is not None:
+        lines.append(f"Tăng nhiều nhất: {rise.unit} ({signed(rise.index_change)}).")
+    if fall is not None:
+        lines.append(f"Giảm nhiều nhất: {fall.unit} ({signed(fall.index_change)}).")
+    for group in (*change.groups, change.average):
+        if group.change is None:
+            continue
+        name = group.group or HEADINGS["average"]
+        lines.append(f"{name}: {plain(group.average)} ({signed(group.change)} so với "
+                     f"{plain(group.previous_average)}).")
+    gone = [c.unit for c in change.units if c.status == "gone"]
+    if gone:
+        lines.append("Có năm trước nhưng không có năm nay: " + ", ".join(gone) + ".")
+    return lines
+
+
+def text_cell(value: Cell, kind: ColumnKind) -> str:
+    """A cell as text: the ruleset's digits, a maximum as a person writes it, signed changes."""
+    from parrules.report.numbers import plain, plain_max, signed
+
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if kind == "max" and isinstance(value, Decimal):
+        return plain_max(value)
+    if kind == "change" and isinstance(value, Decimal):
+        return signed(value)
+    if kind == "places" and isinstance(value, int):
+        return f"+{value}" if value > 0 else str(value)
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def roman(number: int) -> str:
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out

@@ -1,0 +1,39 @@
+"""The published results table as Markdown (GitHub tables), one table per group."""
+
+from __future__ import annotations
+
+from parrules.history import YearChange
+from parrules.report.layout import HEADINGS, published_table, text_cell
+from parrules.report.numbers import plain
+from parrules.results import Results
+
+
+def _escape(text: str) -> str:
+    """Table cells must not break the table or turn into markup: pipes and backslashes escaped."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(results: Results, change: YearChange | None = None) -> str:
+    layout = published_table(results, change)
+    header = "| " + " | ".join(_escape(c.label) for c in layout.columns) + " |"
+    rule = "|" + "|".join("---" if c.kind == "text" else "---:" for c in layout.columns) + "|"
+    index_column = layout.column("index")
+    out = [f"# {_escape(layout.title)}", ""]
+    for section in layout.sections:
+        if layout.grouped:
+            out += [f"## {section.number}. {_escape(section.title or '')}", ""]
+        out += [header, rule]
+        for row in section.rows:
+            cells = [_escape(text_cell(v, c.kind)) for v, c in zip(row.cells, layout.columns, strict=True)]
+            out.append("| " + " | ".join(cells) + " |")
+        if layout.grouped and len(layout.sections) > 1 and section.average is not None:
+            line = [""] * len(layout.columns)
+            line[1] = f"*{HEADINGS['group_average']}*"
+            line[index_column] = f"*{plain(section.average)}*"
+            out.append("| " + " | ".join(line) + " |")
+        out.append("")
+    if layout.average is not None:
+        out += [f"**{HEADINGS['average']}: {plain(layout.average)} %**", ""]
+    if layout.change_lines:
+        out += [f"- {_escape(line)}" for line in layout.change_lines] + [""]
+    return "\n".join(out)
