@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--published", metavar="FILE",
                        help="a published results table (CSV: unit,total,index,class) to compare with")
 
+    explain = verbs.add_parser("explain", help="explain one unit's points: rule by rule, losses, gap to the next class")
+    _data_arguments(explain)
+    explain.add_argument("--unit", metavar="NAME", required=True, help="the unit's name, as in the data")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
     report = verbs.add_parser("report", help="write the results table as provinces publish it")
     _data_arguments(report)
     report.add_argument("-o", "--output", metavar="FILE", required=True,
@@ -85,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args.files, args.format, sys.stdout)
         if args.verb == "report":
             return _report(args, sys.stderr)
+        if args.verb == "explain":
+            return _explain(args, sys.stdout, sys.stderr)
         return _score(args, sys.stdout, sys.stderr)
     except SystemExit as exc:
         return int(exc.code or 0)
@@ -198,6 +205,28 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                      f"{' (' + str(explained) + ' explained by rounding)' if explained else ''}\n")
         for difference in differences:
             target.write(f"  {difference.describe()}\n")
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import difflib
+    import unicodedata
+
+    done = _score_data(args, err)
+    if isinstance(done, int):
+        return done
+    wanted = " ".join(unicodedata.normalize("NFC", args.unit).casefold().split())
+    found = [u for u in done.results.units if " ".join(u.unit.casefold().split()) == wanted]
+    if not found:
+        names = [u.unit for u in done.results.units]
+        near = difflib.get_close_matches(args.unit, names, n=3, cutoff=0.5)
+        raise _UsageError(f"no unit named `{args.unit}` in {args.data}"
+                          + (f"; did you mean {', '.join(f'`{n}`' for n in near)}?" if near else ""))
+    explanation = found[0].explain(done.results)
+    if args.format == "json":
+        out.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(explanation.render())
     return EXIT_OK
 
 

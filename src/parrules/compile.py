@@ -112,6 +112,12 @@ def _const(value: object) -> ExprFn:
     return lambda env: value
 
 
+def compile_condition(expr: m.Expr, model: m.Model, node_max: Decimal | None = None) -> ExprFn:
+    """One condition of a checked model on its own (explanations re-test which deductions held)."""
+    declared = {d.name: d for d in (*model.attributes, *model.inputs)}
+    return compile_expr(expr, _Context(declared, node_max))
+
+
 def compile_expr(expr: m.Expr, ctx: _Context) -> ExprFn:
     if isinstance(expr, m.Num | m.Pct):
         return _const(expr.value)

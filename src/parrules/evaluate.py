@@ -59,8 +59,9 @@ class _Scored:
     extras: dict[str, Decimal]
     unit_max: Decimal
     max_from_data: bool
-    stage_totals: dict[str, Decimal]
+    stages: dict[str, tuple[Decimal, list[Decimal]]]  # stage → (total, node points)
     group: str | None
+    env: dict[str, m.Value]
 
 
 def _official_env(plan: Plan, record: UnitRecord) -> dict[str, m.Value]:
@@ -87,7 +88,7 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     if computed is None:
         return None
     points, branches, extras = computed
-    stage_totals = _stages(plan, app, record, env, problems)
+    stages = _stages(plan, app, record, env, problems)
 
     unit_max, max_from_data = app.unit_max, False
     if record.max is not None and record.max != app.unit_max:
@@ -109,7 +110,7 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     group = _group(plan, record, env, unit_max, problems)
     if problems.count:
         return None
-    return _Scored(record, app, points, branches, extras, unit_max, max_from_data, stage_totals, group)
+    return _Scored(record, app, points, branches, extras, unit_max, max_from_data, stages, group, env)
 
 
 def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems) -> None:
@@ -182,10 +183,10 @@ def _total(plan: Plan, points: list[Decimal], extras: dict[str, Decimal]) -> Dec
 
 
 def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m.Value],
-            problems: _UnitProblems) -> dict[str, Decimal]:
-    """Totals at each earlier scoring stage the data gives (tự chấm, thẩm định lần 1, …)."""
+            problems: _UnitProblems) -> dict[str, tuple[Decimal, list[Decimal]]]:
+    """Totals and node points at each earlier scoring stage the data gives (tự chấm, thẩm định lần 1, …)."""
     official = plan.model.official_stage()
-    totals: dict[str, Decimal] = {}
+    found: dict[str, tuple[Decimal, list[Decimal]]] = {}
     for stage in plan.model.stages:
         given = record.stage_values.get(stage.name)
         if stage is official or not given:
@@ -193,8 +194,8 @@ def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m
         staged = {**env, **given}
         computed = _compute(plan, app, staged, problems)
         if computed is not None:
-            totals[stage.name] = _total(plan, computed[0], computed[2])
-    return totals
+            found[stage.name] = (_total(plan, computed[0], computed[2]), computed[0])
+    return found
 
 
 def _group(plan: Plan, record: UnitRecord, env: dict[str, m.Value], unit_max: Decimal,
@@ -238,7 +239,7 @@ def _publish(plan: Plan, scored: list[_Scored]) -> Results:
             "components": {k: rp(v) for k, v in exact_components.items()},
             "total": rp(exact_total),
             "index": ri(exact_index),
-            "exact": Exact(exact_components, exact_total, exact_index, bonus, penalty),
+            "exact": Exact(exact_components, exact_total, exact_index, bonus, penalty, dict(s.extras)),
         })
     group_names = _group_order(plan, [s.group for s in scored])
     units: list[UnitResult] = []
@@ -257,7 +258,9 @@ def _publish(plan: Plan, scored: list[_Scored]) -> Results:
                 max=s.unit_max, index=index, class_=_classify(model, group, index), rank=rank,
                 exact=draft["exact"],  # type: ignore[arg-type]
                 extras={k: rp(v) for k, v in s.extras.items()},
-                stage_totals={k: rp(v) for k, v in s.stage_totals.items()},
+                stage_totals={k: rp(total) for k, (total, _) in s.stages.items()},
+                inputs=s.env,
+                model=model,
                 max_from_data=s.max_from_data,
                 node_builder=functools.cache(_node_builder(plan, s)),
             ))
@@ -379,6 +382,7 @@ def _node_result(plan: Plan, s: _Scored, index: int) -> NodeResult:
     return NodeResult(
         id=node.id, kind=node.kind, title=node.title,
         points=s.points[index] if applies else ZERO, max=s.app.max[index], declared_max=node.max,
+        stage_points={k: points[index] for k, (_, points) in s.stages.items()} if applies else {},
         status=status,  # type: ignore[arg-type]
         branch=s.branches[index] if p.leaf is not None and applies else None, reason=reason,
         children=tuple(_node_result(plan, s, c) for c in p.children),

@@ -7,13 +7,16 @@ publishes: rounded exactly as the ruleset's `rounding` block says (unrounded whe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from attrs import field, frozen
 
-from parrules.model import ClassTable, Rounding
+from parrules.model import ClassTable, Model, Rounding, Value
+
+if TYPE_CHECKING:
+    from parrules.explain import Explanation
 from parrules.rounding import rounder
 
 NodeStatus = Literal["scored", "not_applicable", "excluded"]
@@ -35,6 +38,7 @@ class NodeResult:
     branch: int | None = None  # which case of the leaf's rule fired (see explain)
     reason: str | None = None  # why a node does not apply / is excluded
     children: tuple[NodeResult, ...] = ()
+    stage_points: dict[str, Decimal] = field(factory=dict)  # unrounded points at earlier stages
 
     @property
     def index(self) -> Decimal | None:
@@ -61,6 +65,7 @@ class Exact:
     index: Decimal
     bonus: Decimal = Decimal(0)
     penalty: Decimal = Decimal(0)
+    extras: dict[str, Decimal] = field(factory=dict)  # each bonus and penalty, capped, unrounded
 
 
 @frozen
@@ -78,6 +83,9 @@ class UnitResult:
     extras: dict[str, Decimal] = field(factory=dict)
     stage_totals: dict[str, Decimal] = field(factory=dict)
     max_from_data: bool = False
+    # What the unit's rules read (official stage), and the ruleset, for explanations.
+    inputs: Mapping[str, Value] = field(factory=dict, eq=False, repr=False)
+    model: Model | None = field(default=None, eq=False, repr=False)
     # Per-node results are built on first use: most callers only need the unit's figures.
     node_builder: Callable[[], tuple[NodeResult, ...]] = field(default=lambda: (), eq=False, repr=False)
 
@@ -85,6 +93,12 @@ class UnitResult:
     def nodes(self) -> tuple[NodeResult, ...]:
         """The unit's tree: one root per component."""
         return self.node_builder()
+
+    def explain(self, results: Results) -> Explanation:
+        """Why this unit got its points (see `parrules.explain`)."""
+        from parrules.explain import explain
+
+        return explain(results, self)
 
     def node(self, node_id: str) -> NodeResult | None:
         for root in self.nodes:
@@ -128,6 +142,10 @@ class Results:
     def round_points(self, value: Decimal) -> Decimal:
         """Round a point figure as this ruleset publishes points (a node's, a component's)."""
         return rounder(self.points_rounding)(value)
+
+    def explain(self, name: str) -> Explanation:
+        """Why the unit of this name got its points: its tree, the branches taken, losses, gap."""
+        return self.unit(name).explain(self)
 
     def unit(self, name: str) -> UnitResult:
         for unit in self.units:

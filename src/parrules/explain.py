@@ -1,0 +1,308 @@
+"""Why a unit got its points: the tree, the rule branch each leaf took, where points were lost.
+
+For the appraisal council and the unit's head (người đứng đầu) who must explain a result. Built from
+a scored `UnitResult` and its ruleset; nothing is scored again, except in what-if arithmetic on the
+tree for the gap to the next class (`gap.py`).
+
+Losses are itemised so that they add up exactly: every applicable leaf loses `max − points`; an inner
+node whose points were held at its maximum (`capped`) or its minimum adds the difference as its own
+item; bonus, penalty, a lower maximum from the data and the total's floor at 0 are items too. So the
+items always sum to the unit's maximum − its unrounded total.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from attrs import frozen
+
+from parrules import model as m
+from parrules.compile import references
+from parrules.format import expr as expr_text
+from parrules.gap import ClassGap, class_gap
+from parrules.report.numbers import plain_max
+from parrules.results import NodeResult, Results, UnitResult
+
+ZERO = Decimal(0)
+
+
+@frozen
+class ExplainedNode:
+    id: str
+    kind: str
+    title: str
+    points: Decimal  # unrounded
+    max: Decimal  # applicable
+    status: str
+    why: str | None = None  # leaves: the inputs read, the branch taken and the arithmetic
+    reason: str | None = None  # not applicable / excluded: why
+    inputs: tuple[tuple[str, str], ...] = ()
+    stages: tuple[tuple[str, Decimal], ...] = ()
+    children: tuple[ExplainedNode, ...] = ()
+
+    def walk(self) -> list[ExplainedNode]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@frozen
+class Loss:
+    """Points not obtained, and where: a leaf, or an adjustment that keeps the sum exact."""
+
+    node_id: str
+    title: str
+    amount: Decimal
+    kind: str  # leaf, cap, floor, bonus, penalty, max_from_data, total_floor
+
+
+@frozen
+class StageLine:
+    node_id: str
+    title: str
+    points: tuple[tuple[str, Decimal], ...]  # stage → points, earlier stages first
+    official: Decimal
+
+    @property
+    def taken_away(self) -> Decimal:
+        """What the council took away from the first stage's points (negative: it added)."""
+        return self.points[0][1] - self.official if self.points else ZERO
+
+
+@frozen
+class Explanation:
+    unit: str
+    group: str | None
+    total: Decimal
+    exact_total: Decimal
+    max: Decimal
+    index: Decimal
+    class_: str | None
+    rank: int | None
+    tree: tuple[ExplainedNode, ...]
+    losses: tuple[Loss, ...]
+    stages: tuple[StageLine, ...]
+    stage_totals: tuple[tuple[str, Decimal], ...]
+    official_stage: str | None
+    extras: tuple[tuple[str, str, Decimal], ...]  # (kind, id, points)
+    gap: ClassGap | None
+
+    def leaves(self) -> list[ExplainedNode]:
+        return [n for root in self.tree for n in root.walk() if not n.children]
+
+    def render(self) -> str:
+        from parrules.explain_text import render_explanation
+
+        return render_explanation(self)
+
+    def to_dict(self) -> dict[str, object]:
+        from parrules.explain_text import explanation_to_dict
+
+        return explanation_to_dict(self)
+
+
+def explain(results: Results, unit: UnitResult) -> Explanation:
+    if unit.model is None:
+        raise ValueError("this result was not scored from a ruleset, so it cannot be explained")
+    model = unit.model
+    nodes = {n.id: n for c in model.components for n in c.walk()}
+    tree = tuple(_node(r, nodes, unit) for r in unit.nodes)
+    official = model.official_stage()
+    return Explanation(
+        unit=unit.unit, group=unit.group, total=unit.total, exact_total=unit.exact.total, max=unit.max,
+        index=unit.index, class_=unit.class_, rank=unit.rank, tree=tree,
+        losses=tuple(_losses(unit, nodes, model)),
+        stages=tuple(_stage_lines(unit, model)),
+        stage_totals=tuple(unit.stage_totals.items()),
+        official_stage=official.name if official is not None else None,
+        extras=tuple((x.kind, x.id, unit.extras[x.id]) for x in model.extras if x.id in unit.extras),
+        gap=class_gap(results, unit),
+    )
+
+
+def _node(result: NodeResult, nodes: dict[str, m.Node], unit: UnitResult) -> ExplainedNode:
+    node = nodes[result.id]
+    why: str | None = None
+    inputs: tuple[tuple[str, str], ...] = ()
+    if node.rule is not None and result.status == "scored":
+        why, shown = _why(node, result, unit.inputs, unit.model)
+        inputs = tuple(shown)
+    reason = result.reason
+    if result.status == "not_applicable" and node.applies is not None:
+        names = sorted(references(node.applies))
+        values = ", ".join(f"{n} = {show_value(unit.model, n, unit.inputs[n])}" for n in names if n in unit.inputs)
+        reason = f"{values}; applies if {expr_text(node.applies)}" if values else reason
+    return ExplainedNode(
+        result.id, result.kind, result.title, result.points, result.max, result.status, why, reason,
+        inputs, tuple(result.stage_points.items()),
+        tuple(_node(c, nodes, unit) for c in result.children))
+
+
+# ---- why a leaf got its points ----------------------------------------------------------------------
+
+
+def show_value(model: m.Model | None, name: str, value: object) -> str:
+    """An input's value as a rule author reads it: 85 %, late (Chậm), yes, 1.5."""
+    declaration = model.declaration(name) if model is not None else None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        text = plain_max(value)
+        return f"{text} %" if declaration is not None and isinstance(declaration.type, m.Percent) else text
+    if declaration is not None and isinstance(declaration.type, m.Choice):
+        option = next((o for o in declaration.type.options if o.name == value), None)
+        if option is not None and option.title:
+            return f"{value} ({option.title})"
+    return str(value)
+
+
+def _outcome_text(outcome: m.Outcome) -> str:
+    if outcome.expr is not None:
+        return expr_text(outcome.expr)
+    return "proportional" + (f" {outcome.proportional}" if outcome.proportional else "")
+
+
+def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -> tuple[str, list[tuple[str, str]]]:
+    assert isinstance(env, dict)
+    rule = node.rule
+    branch = result.branch or 0
+    got = plain_max(result.points)
+
+    def read(names: set[str] | list[str]) -> list[tuple[str, str]]:
+        return [(n, show_value(model, n, env[n])) for n in sorted(names) if n in env]
+
+    def said(pairs: list[tuple[str, str]]) -> str:
+        return ", ".join(f"{n} = {v}" for n, v in pairs)
+
+    if isinstance(rule, m.Steps):
+        shown = read([rule.input])
+        if branch < len(rule.steps):
+            step = rule.steps[branch]
+            key = step.key if isinstance(step.key, str) else ("yes" if step.key else "no")
+            return f"{said(shown)} → {key} -> {_outcome_text(step.outcome)} → {got}", shown
+        assert rule.otherwise is not None
+        return f"{said(shown)} → otherwise -> {_outcome_text(rule.otherwise)} → {got}", shown
+    if isinstance(rule, m.Table):
+        if branch < len(rule.branches):
+            chosen = rule.branches[branch]
+            shown = read(references(chosen.condition) | _outcome_reads(chosen.outcome))
+            return (f"{said(shown)} → {expr_text(chosen.condition)} → {_outcome_text(chosen.outcome)} → {got}",
+                    shown)
+        every: set[str] = set()
+        for line in rule.branches:
+            every |= references(line.condition)
+        shown = read(every)
+        assert rule.otherwise is not None
+        return f"{said(shown)} → no line holds → otherwise -> {_outcome_text(rule.otherwise)} → {got}", shown
+    if isinstance(rule, m.Proportional):
+        shown = read([rule.input])
+        if branch == 1 and rule.zero_below is not None:
+            return f"{said(shown)} < {plain_max(rule.zero_below)} % → 0", shown
+        return f"{said(shown)} → proportional → {shown[0][1]} × {plain_max(node.max)} = {got}", shown
+    if isinstance(rule, m.Deduct):
+        parts: list[str] = []
+        names: list[str] = []
+        for d in rule.deductions:
+            if isinstance(d, m.DeductPer):
+                names.append(d.input)
+                count = env.get(d.input, ZERO)
+                if count:
+                    parts.append(f"{plain_max(d.amount)} × {plain_max(count)} ({d.input})")
+            else:
+                names += sorted(references(d.condition))
+        shown = read(names)
+        held = [f"{plain_max(d.amount)} ({expr_text(d.condition)})" for d in rule.deductions
+                if isinstance(d, m.DeductIf) and _held(d.condition, env, model, node.max)]
+        taken = parts + held
+        if not taken:
+            return f"{said(shown)} → nothing deducted → {got}".removeprefix(" → "), shown
+        return f"{said(shown)} → {plain_max(node.max)} − {' − '.join(taken)} → {got}", shown
+    if isinstance(rule, m.Given):
+        shown = read([rule.input])
+        return f"given {said(shown)}", shown
+    if isinstance(rule, m.FullUnless):
+        every = set()
+        for condition in rule.conditions:
+            every |= references(condition)
+        shown = read(every)
+        if branch == 0:
+            return f"{said(shown)} → none of the conditions holds → full {got}", shown
+        return f"{said(shown)} → {expr_text(rule.conditions[branch - 1])} → 0", shown
+    assert isinstance(rule, m.Formula)
+    shown = read(references(rule.expr))
+    return f"{said(shown)} → {expr_text(rule.expr)} = {got}", shown
+
+
+def _outcome_reads(outcome: m.Outcome) -> set[str]:
+    if outcome.expr is not None:
+        return references(outcome.expr)
+    return {outcome.proportional} if outcome.proportional else set()
+
+
+def _held(condition: m.Expr, env: dict[str, object], model: m.Model | None, node_max: Decimal) -> bool:
+    """Whether a deduction's condition held: evaluated with the compiler's own code, never re-parsed."""
+    from parrules.compile import compile_condition
+
+    assert model is not None
+    return bool(compile_condition(condition, model, node_max)(env))  # type: ignore[arg-type]
+
+
+# ---- losses ------------------------------------------------------------------------------------------
+
+
+def _losses(unit: UnitResult, nodes: dict[str, m.Node], model: m.Model) -> list[Loss]:
+    out: list[Loss] = []
+
+    def visit(result: NodeResult) -> None:
+        if result.status != "scored":
+            return
+        if not result.children:
+            out.append(Loss(result.id, result.title, result.max - result.points, "leaf"))
+            return
+        for child in result.children:
+            visit(child)
+        below = sum((c.points for c in result.children if c.status == "scored"), ZERO)
+        below_max = sum((c.max for c in result.children if c.status == "scored"), ZERO)
+        # What the children lost, the node lost too, except what its cap or floor changed.
+        adjustment = (result.max - result.points) - (below_max - below)
+        if adjustment:
+            node = nodes[result.id]
+            kind = "floor" if result.points == node.min and below < node.min else "cap"
+            out.append(Loss(result.id, result.title, adjustment, kind))
+
+    for root in unit.nodes:
+        visit(root)
+    tree_max = sum((r.max for r in unit.nodes), ZERO)
+    tree_points = sum((r.points for r in unit.nodes if r.status == "scored"), ZERO)
+    for extra in model.extras:
+        value = unit.exact.extras.get(extra.id, ZERO)
+        if extra.kind == "bonus":
+            amount = (extra.cap - value) if extra.in_scale else -value
+            if extra.in_scale:
+                tree_max += extra.cap
+            out.append(Loss(extra.id, extra.title, amount, "bonus"))
+            tree_points += value
+        else:
+            out.append(Loss(extra.id, extra.title, value, "penalty"))
+            tree_points -= value
+    if unit.max != tree_max:
+        out.append(Loss("max", "maximum given in the data", unit.max - tree_max, "max_from_data"))
+    if unit.exact.total != tree_points:  # the total is never below 0
+        out.append(Loss("total", "total kept at 0", tree_points - unit.exact.total, "total_floor"))
+    return [loss for loss in out if loss.amount or loss.kind == "leaf"]
+
+
+def _stage_lines(unit: UnitResult, model: m.Model) -> list[StageLine]:
+    official = model.official_stage()
+    if official is None:
+        return []
+    order = [s.name for s in model.stages if s is not official]
+    lines = []
+    for root in unit.nodes:
+        for node in root.walk():
+            if node.children or not node.stage_points:
+                continue
+            points = tuple((s, node.stage_points[s]) for s in order if s in node.stage_points)
+            lines.append(StageLine(node.id, node.title, points, node.points))
+    return lines

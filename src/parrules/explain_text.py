@@ -1,0 +1,134 @@
+"""An `Explanation` as text for people (Vietnamese headings) and as JSON for tools."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from parrules.explain import ExplainedNode, Explanation
+from parrules.report.numbers import plain, plain_max
+
+STATUS = {"not_applicable": "không áp dụng", "excluded": "loại trừ"}
+
+
+def _num(value: Decimal) -> str:
+    """Points as exact as they are: 1.7, 0.85, 66.4554 — never rounded behind the reader's back."""
+    return plain_max(value)
+
+
+def _tree_lines(node: ExplainedNode, depth: int, width: int) -> list[str]:
+    label = f"{'  ' * depth}{node.id}  {node.title}"
+    if node.status == "scored":
+        figure = f"{_num(node.points)} / {_num(node.max)}"
+    else:
+        figure = STATUS.get(node.status, node.status)
+    line = f"{label:<{width}} {figure:>14}"
+    if node.why:
+        line += f"   {node.why}"
+    elif node.reason:
+        line += f"   ({node.reason})"
+    lines = [line]
+    for child in node.children:
+        lines += _tree_lines(child, depth + 1, width)
+    return lines
+
+
+def render_explanation(e: Explanation) -> str:
+    head = f"{e.unit}" + (f" — {e.group}" if e.group else "")
+    out = [head, "=" * len(head),
+           f"Tổng điểm {plain(e.total)} / {_num(e.max)} → chỉ số {plain(e.index)} %"
+           + (f" → {e.class_}" if e.class_ else "") + (f", hạng {e.rank}" if e.rank is not None else ""),
+           f"(tổng điểm chưa làm tròn: {_num(e.exact_total)})", ""]
+    nodes = [n for root in e.tree for n in root.walk()]
+    depth = {n.id: 0 for n in nodes}
+    for root in e.tree:
+        _depths(root, 0, depth)
+    width = min(70, max(len(f"{'  ' * depth[n.id]}{n.id}  {n.title}") for n in nodes))
+    out.append("Điểm theo tiêu chí (điểm / tối đa, và vì sao):")
+    for root in e.tree:
+        out += _tree_lines(root, 0, width)
+    for kind, extra_id, points in e.extras:
+        word = "Điểm thưởng" if kind == "bonus" else "Điểm trừ"
+        out.append(f"{word} {extra_id}: {_num(points)}")
+    skipped = [n for n in nodes if n.status != "scored" and n.reason]
+    if skipped:
+        out += ["", "Không áp dụng hoặc loại trừ:"]
+        out += [f"  {n.id}  {n.title}: {STATUS.get(n.status, n.status)} — {n.reason}" for n in skipped]
+    lost = sorted((x for x in e.losses if x.kind == "leaf" and x.amount > 0), key=lambda x: (-x.amount, x.node_id))
+    if lost:
+        out += ["", "Điểm bị mất (nhiều nhất trước):"]
+        out += [f"  {x.node_id:<10} {x.title:<50} −{_num(x.amount)}" for x in lost]
+    adjustments = [x for x in e.losses if x.kind != "leaf"]
+    if adjustments:
+        out += ["", "Điều chỉnh (để tổng các mục bằng tối đa − tổng điểm):"]
+        out += [f"  {x.node_id:<10} {x.title:<50} {_signed(x.amount)} ({x.kind})" for x in adjustments]
+    if e.stages:
+        stage_names = [name for name, _ in e.stage_totals] or [s for s, _ in e.stages[0].points]
+        official = e.official_stage or "official"
+        out += ["", "Các bước chấm (" + " | ".join([*stage_names, official]) + "):"]
+        for line in e.stages:
+            figures = " | ".join(_num(p) for _, p in line.points)
+            taken = line.taken_away
+            note = f"   hội đồng trừ {_num(taken)}" if taken > 0 else (
+                f"   hội đồng cộng {_num(-taken)}" if taken < 0 else "")
+            out.append(f"  {line.node_id:<10} {figures} | {_num(line.official)}{note}")
+        totals = " | ".join(_num(t) for _, t in e.stage_totals)
+        out.append(f"  {'tổng':<10} {totals} | {_num(e.exact_total)}")
+    if e.gap is not None:
+        gap = e.gap
+        out += ["", f"Để đạt loại {gap.next_class} (chỉ số từ {_num(gap.target_index)} %): "
+                f"còn thiếu {_num(gap.needed)} điểm."]
+        if gap.suggestion:
+            out.append("Có thể đạt được ở (nhiều điểm nhất trước):")
+            for g in gap.suggestion:
+                part = f" (cần {_num(g.used)} trong {_num(g.gain)})" if g.used < g.gain else ""
+                out.append(f"  {g.node_id:<10} {g.title:<50} +{_num(g.gain)}{part}")
+        if not gap.reachable:
+            out.append("  Không thể đạt được chỉ bằng các tiêu chí còn lại.")
+    return "\n".join(out) + "\n"
+
+
+def _depths(node: ExplainedNode, depth: int, into: dict[str, int]) -> None:
+    into[node.id] = depth
+    for child in node.children:
+        _depths(child, depth + 1, into)
+
+
+def _signed(value: Decimal) -> str:
+    return f"+{_num(value)}" if value > 0 else f"−{_num(-value)}"
+
+
+def _node_dict(node: ExplainedNode) -> dict[str, object]:
+    out: dict[str, object] = {"id": node.id, "kind": node.kind, "title": node.title, "status": node.status,
+                              "points": _num(node.points), "max": _num(node.max)}
+    if node.why:
+        out["why"] = node.why
+        out["inputs"] = dict(node.inputs)
+    if node.reason:
+        out["reason"] = node.reason
+    if node.stages:
+        out["stages"] = {k: _num(v) for k, v in node.stages}
+    if node.children:
+        out["children"] = [_node_dict(c) for c in node.children]
+    return out
+
+
+def explanation_to_dict(e: Explanation) -> dict[str, object]:
+    gap = e.gap
+    return {
+        "unit": e.unit, "group": e.group, "total": plain(e.total), "exact_total": _num(e.exact_total),
+        "max": _num(e.max), "index": plain(e.index), "class": e.class_, "rank": e.rank,
+        "tree": [_node_dict(n) for n in e.tree],
+        "losses": [{"id": x.node_id, "title": x.title, "points": _num(x.amount), "kind": x.kind}
+                   for x in sorted(e.losses, key=lambda x: (-x.amount, x.node_id)) if x.amount],
+        "stages": [{"id": s.node_id, "points": {k: _num(v) for k, v in s.points}, "official": _num(s.official)}
+                   for s in e.stages],
+        "stage_totals": {k: _num(v) for k, v in e.stage_totals},
+        "extras": [{"kind": k, "id": i, "points": _num(p)} for k, i, p in e.extras],
+        "gap": None if gap is None else {
+            "next_class": gap.next_class, "target_index": _num(gap.target_index), "needed": _num(gap.needed),
+            "reachable": gap.reachable,
+            "suggestion": [{"id": g.node_id, "title": g.title, "gain": _num(g.gain), "used": _num(g.used)}
+                           for g in gap.suggestion],
+            "gains": [{"id": g.node_id, "title": g.title, "gain": _num(g.gain)} for g in gap.gains],
+        },
+    }

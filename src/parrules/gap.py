@@ -1,0 +1,155 @@
+"""How far a unit is from the next class up, and where it could find the points.
+
+"What would this unit need to reach Tốt?" The answer is exact arithmetic on the unit's own tree:
+
+- the target is the next class's lower bound on the index: from 80 means an index of at least 80
+  (an unrounded index of 80 rounds to 80.00 under every rounding), above 80 means at least one
+  rounding step more (80.01);
+- the points needed are target × maximum ÷ 100 − the unit's unrounded total;
+- a leaf's gain is what the *total* would rise by if that leaf reached its maximum — less than the
+  leaf's own shortfall when a parent is capped or held at its minimum;
+- the suggestion takes the largest gains first (the fewest criteria to work on), recomputing the
+  tree after each, until the target is reached; the last one may need only part of its gain.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from attrs import frozen
+
+from parrules import model as m
+from parrules.results import NodeResult, Results, UnitResult
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@frozen
+class Gain:
+    node_id: str
+    title: str
+    points: Decimal  # now, unrounded
+    max: Decimal
+    gain: Decimal  # what the total rises by if this leaf reaches its maximum
+    used: Decimal  # of that gain, what the suggestion needs (the last suggestion may need less)
+
+
+@frozen
+class ClassGap:
+    current: str | None
+    next_class: str
+    target_index: Decimal
+    needed: Decimal  # points, unrounded
+    gains: tuple[Gain, ...]  # every leaf that can still gain, largest first
+    suggestion: tuple[Gain, ...]  # largest first, until the target is reached
+    reachable: bool
+
+
+class TreeSimulation:
+    """The unit's tree as numbers, to ask "what if this leaf had these points" exactly as scoring adds."""
+
+    def __init__(self, unit: UnitResult) -> None:
+        if unit.model is None:
+            raise ValueError("this result was not scored from a ruleset")
+        self.model = unit.model
+        self.unit = unit
+        declared = {n.id: n for c in self.model.components for n in c.walk()}
+        self.nodes: dict[str, m.Node] = {}
+        self.results: dict[str, NodeResult] = {}
+        self.parent: dict[str, str | None] = {}
+        self.points: dict[str, Decimal] = {}
+        for root in unit.nodes:
+            self._index(root, None, declared)
+        self.roots = [r.id for r in unit.nodes if r.status == "scored"]
+
+    def _index(self, result: NodeResult, parent: str | None, declared: dict[str, m.Node]) -> None:
+        if result.status != "scored":
+            return
+        self.nodes[result.id] = declared[result.id]
+        self.results[result.id] = result
+        self.parent[result.id] = parent
+        self.points[result.id] = result.points
+        for child in result.children:
+            self._index(child, result.id, declared)
+
+    def leaves(self) -> list[str]:
+        return [i for i, r in self.results.items() if not r.children]
+
+    def total(self, points: dict[str, Decimal] | None = None) -> Decimal:
+        points = points if points is not None else self.points
+        tree = sum((points[r] for r in self.roots), ZERO)
+        for extra in self.model.extras:
+            value = self.unit.exact.extras.get(extra.id, ZERO)
+            tree += value if extra.kind == "bonus" else -value
+        return max(ZERO, tree)
+
+    def with_leaf(self, points: dict[str, Decimal], leaf: str, value: Decimal) -> dict[str, Decimal]:
+        """A copy of `points` with one leaf changed and its ancestors added up again."""
+        changed = dict(points)
+        changed[leaf] = value
+        node = self.parent[leaf]
+        while node is not None:
+            below = sum((changed[c.id] for c in self.results[node].children if c.id in changed), ZERO)
+            declared = self.nodes[node]
+            changed[node] = max(declared.min, min(declared.max, below))
+            node = self.parent[node]
+        return changed
+
+    def apply(self, new_points: dict[str, Decimal]) -> Decimal:
+        """The unrounded total with these leaves' points instead."""
+        points = dict(self.points)
+        for leaf, value in new_points.items():
+            points = self.with_leaf(points, leaf, value)
+        return self.total(points)
+
+
+def next_band(results: Results, unit: UnitResult) -> m.ClassBand | None:
+    """The class just above the unit's: the band with the lowest lower bound above its index."""
+    table = results.class_table(unit.group)
+    if table is None:
+        return None
+    above = [b for b in table.bands if b.lower is not None and (b.lower > unit.index or
+                                                                 (b.lower == unit.index and not b.lower_inclusive))]
+    return min(above, key=lambda b: b.lower or ZERO, default=None)
+
+
+def class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
+    band = next_band(results, unit)
+    if band is None or band.lower is None or unit.model is None or unit.max <= 0:
+        return None
+    target = band.lower
+    if not band.lower_inclusive:
+        step = Decimal(1).scaleb(-results.index_rounding.digits) if results.index_rounding else Decimal("0.01")
+        target += step
+    target_total = target * unit.max / HUNDRED
+    simulation = TreeSimulation(unit)
+    start = simulation.total()
+    gains = sorted(_gains(simulation, simulation.points, start), key=lambda g: (-g.gain, g.node_id))
+    suggestion: list[Gain] = []
+    points, total = dict(simulation.points), start
+    remaining = {g.node_id for g in gains}
+    while total < target_total and remaining:
+        options = [g for g in _gains(simulation, points, total) if g.node_id in remaining]
+        if not options:
+            break
+        best = min(options, key=lambda g: (-g.gain, g.node_id))
+        remaining.discard(best.node_id)
+        used = min(best.gain, target_total - total)
+        suggestion.append(Gain(best.node_id, best.title, best.points, best.max, best.gain, used))
+        points = simulation.with_leaf(points, best.node_id, simulation.results[best.node_id].max)
+        total = simulation.total(points)
+    return ClassGap(unit.class_, band.label, target, max(ZERO, target_total - start), tuple(gains),
+                    tuple(suggestion), total >= target_total)
+
+
+def _gains(simulation: TreeSimulation, points: dict[str, Decimal], total: Decimal) -> list[Gain]:
+    out = []
+    for leaf in simulation.leaves():
+        result = simulation.results[leaf]
+        if points[leaf] >= result.max:
+            continue
+        gain = simulation.total(simulation.with_leaf(points, leaf, result.max)) - total
+        if gain > 0:
+            out.append(Gain(leaf, result.title, points[leaf], result.max, gain, gain))
+    return out
