@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import Decimal, localcontext
 
 import attrs
 
@@ -16,10 +16,10 @@ from parrules import model as m
 from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, Plan
 from parrules.data import UnitRecord
 from parrules.diagnostics import DataError, Diagnostic
+from parrules.exact import CONTEXT, settle
 from parrules.results import Exact, GroupResult, NodeResult, Results, UnitResult
 
 # 40 significant digits: far beyond any published figure, so only the ruleset's rounding rounds.
-CONTEXT = Context(prec=40, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 class _UnitProblems:
@@ -143,7 +143,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value],
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{node.kind} {node.id}: {exc.message}", exc.hint, exc.column)
             continue
-        value = plan.round_leaf(Decimal(value))
+        value = plan.round_leaf(settle(Decimal(value)))
         if value > node.max or value < node.min:
             side = "above its maximum" if value > node.max else "below its minimum"
             bound = node.max if value > node.max else node.min
@@ -168,7 +168,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value],
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{extra.extra.kind} {extra.extra.id}: {exc.message}", exc.hint, exc.column)
             continue
-        extras[extra.extra.id] = max(ZERO, min(extra.extra.cap, Decimal(value)))
+        extras[extra.extra.id] = max(ZERO, min(extra.extra.cap, settle(Decimal(value))))
     if problems.count > before:
         return None
     return points, branches, extras

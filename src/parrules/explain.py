@@ -12,12 +12,13 @@ items always sum to the unit's maximum − its unrounded total.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from attrs import frozen
 
 from parrules import model as m
 from parrules.compile import references
+from parrules.exact import CONTEXT
 from parrules.format import expr as expr_text
 from parrules.gap import ClassGap, class_gap
 from parrules.report.numbers import plain_max
@@ -103,6 +104,11 @@ class Explanation:
 
 
 def explain(results: Results, unit: UnitResult) -> Explanation:
+    with localcontext(CONTEXT):
+        return _explain(results, unit)
+
+
+def _explain(results: Results, unit: UnitResult) -> Explanation:
     if unit.model is None:
         raise ValueError("this result was not scored from a ruleset, so it cannot be explained")
     model = unit.model

@@ -75,7 +75,8 @@ def render_explanation(e: Explanation) -> str:
         out.append(f"  {'tổng':<10} {totals} | {_num(e.exact_total)}")
     if e.gap is not None:
         gap = e.gap
-        out += ["", f"Để đạt loại {gap.next_class} (chỉ số từ {_num(gap.target_index)} %): "
+        rounded = f", tức từ {_num(gap.target_index)} % trước khi làm tròn" if gap.target_index != gap.bound else ""
+        out += ["", f"Để đạt loại {gap.next_class} (chỉ số từ {_num(gap.bound)} %{rounded}): "
                 f"còn thiếu {_num(gap.needed)} điểm."]
         if gap.suggestion:
             out.append("Có thể đạt được ở (nhiều điểm nhất trước):")
@@ -125,7 +126,8 @@ def explanation_to_dict(e: Explanation) -> dict[str, object]:
         "stage_totals": {k: _num(v) for k, v in e.stage_totals},
         "extras": [{"kind": k, "id": i, "points": _num(p)} for k, i, p in e.extras],
         "gap": None if gap is None else {
-            "next_class": gap.next_class, "target_index": _num(gap.target_index), "needed": _num(gap.needed),
+            "next_class": gap.next_class, "bound": _num(gap.bound), "target_index": _num(gap.target_index),
+            "needed": _num(gap.needed),
             "reachable": gap.reachable,
             "suggestion": [{"id": g.node_id, "title": g.title, "gain": _num(g.gain), "used": _num(g.used)}
                            for g in gap.suggestion],

@@ -2,9 +2,9 @@
 
 "What would this unit need to reach Tốt?" The answer is exact arithmetic on the unit's own tree:
 
-- the target is the next class's lower bound on the index: from 80 means an index of at least 80
-  (an unrounded index of 80 rounds to 80.00 under every rounding), above 80 means at least one
-  rounding step more (80.01);
+- the target is the lowest unrounded index that the ruleset's rounding publishes inside the next
+  class: from 80 with 2 decimals half-up is reached at 79.995 (published 80.00); above 80 needs
+  80.01 published, so 80.005 (`target_index`);
 - the points needed are target × maximum ÷ 100 − the unit's unrounded total;
 - a leaf's gain is what the *total* would rise by if that leaf reached its maximum — less than the
   leaf's own shortfall when a parent is capped or held at its minimum;
@@ -14,12 +14,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from attrs import frozen
 
 from parrules import model as m
+from parrules.exact import CONTEXT
 from parrules.results import NodeResult, Results, UnitResult
+from parrules.rounding import rounder
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -39,7 +41,8 @@ class Gain:
 class ClassGap:
     current: str | None
     next_class: str
-    target_index: Decimal
+    bound: Decimal  # the class's lower bound as the ruleset states it (from 80)
+    target_index: Decimal  # the lowest unrounded index published inside the class (79.995)
     needed: Decimal  # points, unrounded
     gains: tuple[Gain, ...]  # every leaf that can still gain, largest first
     suggestion: tuple[Gain, ...]  # largest first, until the target is reached
@@ -98,10 +101,11 @@ class TreeSimulation:
 
     def apply(self, new_points: dict[str, Decimal]) -> Decimal:
         """The unrounded total with these leaves' points instead."""
-        points = dict(self.points)
-        for leaf, value in new_points.items():
-            points = self.with_leaf(points, leaf, value)
-        return self.total(points)
+        with localcontext(CONTEXT):
+            points = dict(self.points)
+            for leaf, value in new_points.items():
+                points = self.with_leaf(points, leaf, value)
+            return self.total(points)
 
 
 def next_band(results: Results, unit: UnitResult) -> m.ClassBand | None:
@@ -114,14 +118,35 @@ def next_band(results: Results, unit: UnitResult) -> m.ClassBand | None:
     return min(above, key=lambda b: b.lower or ZERO, default=None)
 
 
+def target_index(results: Results, band: m.ClassBand) -> Decimal:
+    """The lowest unrounded index whose published (rounded) index falls in the band.
+
+    With 2 decimals half-up, from 80 is reached at 79.995 (it is published as 80.00); above 80 needs
+    80.01 published, so 80.005. Truncation needs the bound itself. Where half-even would round the
+    halfway value away from the band, the bound itself is asked for (at most half a step too much).
+    """
+    assert band.lower is not None
+    rounding = results.index_rounding
+    if rounding is None:
+        return band.lower
+    step = Decimal(1).scaleb(-rounding.digits)
+    bound = band.lower if band.lower_inclusive else band.lower + step
+    if rounding.mode == "truncate":
+        return bound
+    halfway = bound - step / 2
+    return halfway if band.contains(rounder(rounding)(halfway)) else bound
+
+
 def class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
+    with localcontext(CONTEXT):
+        return _class_gap(results, unit)
+
+
+def _class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
     band = next_band(results, unit)
     if band is None or band.lower is None or unit.model is None or unit.max <= 0:
         return None
-    target = band.lower
-    if not band.lower_inclusive:
-        step = Decimal(1).scaleb(-results.index_rounding.digits) if results.index_rounding else Decimal("0.01")
-        target += step
+    target = target_index(results, band)
     target_total = target * unit.max / HUNDRED
     simulation = TreeSimulation(unit)
     start = simulation.total()
@@ -139,7 +164,7 @@ def class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
         suggestion.append(Gain(best.node_id, best.title, best.points, best.max, best.gain, used))
         points = simulation.with_leaf(points, best.node_id, simulation.results[best.node_id].max)
         total = simulation.total(points)
-    return ClassGap(unit.class_, band.label, target, max(ZERO, target_total - start), tuple(gains),
+    return ClassGap(unit.class_, band.label, band.lower, target, max(ZERO, target_total - start), tuple(gains),
                     tuple(suggestion), total >= target_total)
 
 
