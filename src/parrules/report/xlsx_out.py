@@ -50,7 +50,7 @@ def _put(ws: Any, row: int, column: int, value: Cell | float, number_format: str
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", name).strip()[:28] or "Sheet"
+    base = _BAD_SHEET_CHARS.sub(" ", name).strip()[:31].strip() or "Sheet"
     title, n = base, 2
     while title.casefold() in taken:
         title, n = f"{base[:25]} ({n})", n + 1
@@ -151,7 +151,8 @@ def render_xlsx(results: Results, change: YearChange | None = None) -> bytes:
         book.remove(default)
     taken: set[str] = set()
     for section in layout.sections:
-        _group_sheet(book.create_sheet(_sheet_title(section.title or "Kết quả", taken)), layout, section)
+        name = f"{section.number}. {section.title}" if section.title else "Kết quả"
+        _group_sheet(book.create_sheet(_sheet_title(name, taken)), layout, section)
     if layout.change_lines:
         ws = book.create_sheet(_sheet_title("So với năm trước", taken))
         for r, line in enumerate(layout.change_lines, start=1):
