@@ -160,6 +160,15 @@ def compile_expr(expr: m.Expr, ctx: _Context) -> ExprFn:
 
             return lambda env: op(left(env), right(env))
 
+        if len(ops) == 2:  # a band such as 20% <= rate < 30%: the common case, kept short
+            (op1, op2), (low, middle, high) = ops, operands
+
+            def between(env: Env) -> bool:
+                value = middle(env)
+                return bool(op1(low(env), value)) and bool(op2(value, high(env)))
+
+            return between
+
         def chained(env: Env) -> bool:
             values = [f(env) for f in operands]
             return all(op(values[i], values[i + 1]) for i, op in enumerate(ops))
@@ -301,6 +310,7 @@ class PlanNode:
     reads: tuple[str, ...]
     applies: ExprFn | None
     excluded_because: str | None
+    divides: bool = False  # the rule has a division, so its points may need settling (exact.settle)
 
 
 @frozen
@@ -311,6 +321,9 @@ class Applicability:
     max: tuple[Decimal, ...]
     unit_max: Decimal
     leaves: tuple[int, ...]  # applicable leaves, in tree order
+    # Applicable inner nodes, children before parents: (index, applicable children, min, max).
+    inner: tuple[tuple[int, tuple[int, ...], Decimal, Decimal], ...] = ()
+    reads: tuple[str, ...] = ()  # every input the applicable leaves read
 
 
 @frozen
@@ -338,6 +351,7 @@ class Plan:
         self.scale_bonus = sum((x.cap for x in model.extras if x.kind == "bonus" and x.in_scale), ZERO)
         self.full_scale = model.full_scale
         self.round_leaf = rounder(model.rounding.leaves)
+        self.rounds_leaves = model.rounding.leaves is not None
         self.round_points = rounder(model.rounding.points)
         self.round_index = rounder(model.rounding.index)
         self.round_average = rounder(model.rounding.average)
@@ -347,6 +361,7 @@ class Plan:
                 attribute_refs |= references(p.node.applies) & set(self.declared)
         self.applicability_inputs = tuple(sorted(attribute_refs))
         self._applicability: dict[tuple[m.Value | None, ...], Applicability] = {}
+        self._stage_leaves: dict[tuple[int, frozenset[str]], tuple[int, ...]] = {}
         group_ctx = _Context(self.declared, None,
                              {"full": self.full_scale, "scale": model.meta.scale or self.full_scale}, True)
         self.group_rules = [(g.name, compile_expr(g.condition, group_ctx) if g.condition is not None else None)
@@ -365,8 +380,17 @@ class Plan:
         reads = rule_reads(node.rule, self.declared) if node.rule is not None else ()
         applies = compile_expr(node.applies, _Context(self.declared)) if node.applies is not None else None
         self.nodes[index] = PlanNode(node, index, parent, tuple(placeholder), component, leaf, reads, applies,
-                                     excluded.get(node.id))
+                                     excluded.get(node.id), node.rule is not None and _divides(node.rule))
         return index
+
+    def leaves_reading(self, app: Applicability, names: frozenset[str]) -> tuple[int, ...]:
+        """The applicable leaves that read any of these inputs (a stage's given points)."""
+        key = (id(app), names)  # applicabilities are cached for the plan's life, so their ids are stable
+        found = self._stage_leaves.get(key)
+        if found is None:
+            found = self._stage_leaves[key] = tuple(
+                i for i in app.leaves if any(name in names for name in self.nodes[i].reads))
+        return found
 
     def applicability(self, values: Env) -> Applicability:
         key = tuple(values.get(name) for name in self.applicability_inputs)
@@ -393,7 +417,46 @@ class Plan:
                 maxima[i] = min(p.node.max, below) if p.node.capped else below
         unit_max = sum((maxima[c] for c in self.components), ZERO) + self.scale_bonus
         leaves = tuple(p.index for p in self.nodes if p.leaf is not None and applies[p.index])
-        return Applicability(tuple(applies), tuple(maxima), unit_max, leaves)
+        inner = tuple((i, tuple(c for c in self.nodes[i].children if applies[c]),
+                       self.nodes[i].node.min, self.nodes[i].node.max)
+                      for i in self.postorder if applies[i] and self.nodes[i].leaf is None)
+        reads = tuple(dict.fromkeys(name for i in leaves for name in self.nodes[i].reads))
+        return Applicability(tuple(applies), tuple(maxima), unit_max, leaves, inner, reads)
+
+
+def _divides(rule: m.Rule) -> bool:
+    """Whether a rule can give a quotient with endless digits (a division in any of its expressions).
+
+    Everything else — steps, proportional (a rate in percent × a maximum), deductions, given points —
+    multiplies and adds short decimals, and is exact as it is.
+    """
+    found: list[m.Expr] = []
+
+    def outcome(o: m.Outcome | None) -> None:
+        if o is not None and o.expr is not None:
+            found.append(o.expr)
+
+    if isinstance(rule, m.Steps):
+        for step in rule.steps:
+            outcome(step.outcome)
+        outcome(rule.otherwise)
+    elif isinstance(rule, m.Table):
+        for branch in rule.branches:
+            outcome(branch.outcome)
+        outcome(rule.otherwise)
+    elif isinstance(rule, m.Formula):
+        found.append(rule.expr)
+    return any(_has_division(e) for e in found)
+
+
+def _has_division(expr: m.Expr) -> bool:
+    if isinstance(expr, m.Binary):
+        return expr.op == "/" or _has_division(expr.left) or _has_division(expr.right)
+    if isinstance(expr, m.Neg):
+        return _has_division(expr.operand)
+    if isinstance(expr, m.Call):
+        return any(_has_division(a) for a in expr.args)
+    return False
 
 
 def compile_model(model: m.Model) -> Plan:

@@ -88,7 +88,7 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     if computed is None:
         return None
     points, branches, extras = computed
-    stages = _stages(plan, app, record, env, problems)
+    stages = _stages(plan, app, record, env, official=points, problems=problems) if record.stage_values else {}
 
     unit_max, max_from_data = app.unit_max, False
     if record.max is not None and record.max != app.unit_max:
@@ -114,6 +114,8 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
 
 
 def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems) -> None:
+    if all(name in env for name in app.reads) and all(name in env for x in plan.extras for name in x.reads):
+        return
     missing: dict[str, list[str]] = {}
     for i in app.leaves:
         for name in plan.nodes[i].reads:
@@ -128,14 +130,16 @@ def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], prob
                      "fill in the cell; leave it blank only where the criterion does not apply", name)
 
 
-def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value],
-             problems: _UnitProblems) -> tuple[list[Decimal], list[int], dict[str, Decimal]] | None:
-    size = len(plan.nodes)
-    points = [ZERO] * size
-    branches = [-1] * size
+def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems, *,
+             only: Sequence[int] | None = None,
+             start: list[Decimal] | None = None) -> tuple[list[Decimal], list[int], dict[str, Decimal]] | None:
+    """Score the applicable leaves (or `only` these, on top of `start`), then add up the tree."""
+    points = list(start) if start is not None else [ZERO] * len(plan.nodes)
+    branches = [-1] * len(plan.nodes)
     before = problems.count
-    for i in app.leaves:
-        p = plan.nodes[i]
+    nodes = plan.nodes
+    for i in app.leaves if only is None else only:
+        p = nodes[i]
         assert p.leaf is not None
         node = p.node
         try:
@@ -143,7 +147,10 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value],
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{node.kind} {node.id}: {exc.message}", exc.hint, exc.column)
             continue
-        value = plan.round_leaf(settle(Decimal(value)))
+        if p.divides:
+            value = settle(value)
+        if plan.rounds_leaves:
+            value = plan.round_leaf(value)
         if value > node.max or value < node.min:
             side = "above its maximum" if value > node.max else "below its minimum"
             bound = node.max if value > node.max else node.min
@@ -154,13 +161,9 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value],
         points[i], branches[i] = value, branch
     if problems.count > before:
         return None
-    applies = app.applies
-    for i in plan.postorder:
-        p = plan.nodes[i]
-        if p.leaf is not None or not applies[i]:
-            continue
-        below = sum((points[c] for c in p.children if applies[c]), ZERO)
-        points[i] = max(p.node.min, min(p.node.max, below))
+    for i, children, low, high in app.inner:
+        below = sum([points[c] for c in children], ZERO)
+        points[i] = low if below < low else high if below > high else below
     extras: dict[str, Decimal] = {}
     for extra in plan.extras:
         try:
@@ -182,17 +185,21 @@ def _total(plan: Plan, points: list[Decimal], extras: dict[str, Decimal]) -> Dec
     return max(ZERO, total)
 
 
-def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m.Value],
-            problems: _UnitProblems) -> dict[str, tuple[Decimal, list[Decimal]]]:
-    """Totals and node points at each earlier scoring stage the data gives (tự chấm, thẩm định lần 1, …)."""
-    official = plan.model.official_stage()
+def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m.Value], *,
+            official: list[Decimal], problems: _UnitProblems) -> dict[str, tuple[Decimal, list[Decimal]]]:
+    """Totals and node points at each earlier scoring stage the data gives (tự chấm, thẩm định lần 1, …).
+
+    Only the leaves that read a stage's points are scored again; the tree is added up from there.
+    """
+    official_stage = plan.model.official_stage()
     found: dict[str, tuple[Decimal, list[Decimal]]] = {}
     for stage in plan.model.stages:
         given = record.stage_values.get(stage.name)
-        if stage is official or not given:
+        if stage is official_stage or not given:
             continue
         staged = {**env, **given}
-        computed = _compute(plan, app, staged, problems)
+        changed = plan.leaves_reading(app, frozenset(given))
+        computed = _compute(plan, app, staged, problems, only=changed, start=official)
         if computed is not None:
             found[stage.name] = (_total(plan, computed[0], computed[2]), computed[0])
     return found
