@@ -11,8 +11,12 @@ def text_key(text: str) -> str:
     Casefolding the decomposed text is Unicode's canonical caseless match (D145): composed or not,
     Đúng hạn and ĐÚNG HẠN give the same key.
     """
+    if text.isascii():  # most cells are digits or ASCII names: nothing to compose
+        return " ".join(text.casefold().split())
     return " ".join(unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).casefold()).split())
 
 
 def nfc(text: str) -> str:
+    if text.isascii():
+        return text.strip()
     return unicodedata.normalize("NFC", text).strip()
