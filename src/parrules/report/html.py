@@ -12,7 +12,15 @@ from html import escape
 
 from parrules.history import YearChange
 from parrules.model import ClassTable
-from parrules.report.layout import HEADINGS, PublishedTable, Section, published_table, text_cell
+from parrules.report.layout import (
+    HEADINGS,
+    IndexTable,
+    PublishedTable,
+    Section,
+    field_index_table,
+    published_table,
+    text_cell,
+)
 from parrules.report.numbers import plain
 from parrules.results import Results
 
@@ -45,6 +53,9 @@ def render_html(results: Results, change: YearChange | None = None) -> str:
         parts.append(f'<p class="average">{escape(HEADINGS["average"])}: {plain(layout.average)} %</p>')
     if layout.change_lines:
         parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in layout.change_lines) + "</ul>")
+    indices = field_index_table(results)
+    if indices is not None and indices.columns:
+        parts.append(_indices(indices))
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
 
@@ -64,6 +75,21 @@ def _table(layout: PublishedTable, section: Section) -> str:
         line[layout.column("index")] = f'<td class="num">{plain(section.average)}</td>'
         rows.append('<tr class="average">' + "".join(line) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _indices(table: IndexTable) -> str:
+    parts = [f"<h2>{escape(HEADINGS['field_indices'])}</h2>"]
+    head = "".join(f"<th>{escape(h)}</th>" for h in [HEADINGS["unit"], *(f"{i}. {t}" for i, t in table.columns)])
+    for name, rows, averages in table.sections:
+        if name:
+            parts.append(f"<h3>{escape(name)}</h3>")
+        body = "".join("<tr><td>" + escape(unit) + "</td>" + "".join(f'<td class="num">{plain(v)}</td>'
+                                                                       for v in values) + "</tr>"
+                       for unit, values in rows)
+        body += ('<tr class="average"><td>' + escape(HEADINGS["average"]) + "</td>"
+                 + "".join(f'<td class="num">{plain(v)}</td>' for v in averages) + "</tr>")
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return "".join(parts)
 
 
 def _x(value: Decimal) -> float:

@@ -30,6 +30,7 @@ HEADINGS = {
     "index_change": "Tăng/giảm chỉ số",
     "rank_change": "Tăng/giảm hạng",
     "new": "mới",
+    "field_indices": "Chỉ số thành phần (điểm đạt ÷ điểm tối đa × 100)",
 }
 
 ColumnKind = Literal["stt", "text", "points", "max", "index", "rank", "change", "places"]
@@ -168,3 +169,31 @@ def roman(number: int) -> str:
             out += letters
             number -= value
     return out
+
+
+@frozen
+class IndexTable:
+    """Per-field indices (chỉ số thành phần) of every unit, with each group's average: points ÷ maximum."""
+
+    columns: tuple[tuple[str, str], ...]  # (node id, title)
+    sections: tuple[tuple[str | None, tuple[tuple[str, tuple[Decimal | None, ...]], ...], tuple[Decimal | None, ...]],
+                    ...]
+
+
+def field_index_table(results: Results) -> IndexTable | None:
+    """The fields (lĩnh vực) when the ruleset has them, else the components; None without units."""
+    if not results.units:
+        return None
+    nodes = [n for root in results.units[0].nodes for n in root.walk()]
+    kinds = ("field",) if any(n.kind == "field" for n in nodes) else ("component",)
+    columns = tuple(dict.fromkeys((n.id, n.title) for u in results.units for root in u.nodes
+                                  for n in root.walk() if n.kind in kinds))
+    sections = []
+    for group in results.groups:
+        rows = []
+        for unit in results.in_group(group.name):
+            indices = results.node_indices(unit, kinds)
+            rows.append((unit.unit, tuple(indices.get(node_id) for node_id, _ in columns)))
+        averages = results.group_node_indices(group.name, kinds)
+        sections.append((group.name, tuple(rows), tuple(averages.get(node_id) for node_id, _ in columns)))
+    return IndexTable(columns, tuple(sections))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parrules.history import YearChange
-from parrules.report.layout import HEADINGS, published_table, text_cell
+from parrules.report.layout import HEADINGS, field_index_table, published_table, text_cell
 from parrules.report.numbers import plain
 from parrules.results import Results
 
@@ -36,4 +36,16 @@ def render_markdown(results: Results, change: YearChange | None = None) -> str:
         out += [f"**{HEADINGS['average']}: {plain(layout.average)} %**", ""]
     if layout.change_lines:
         out += [f"- {_escape(line)}" for line in layout.change_lines] + [""]
+    indices = field_index_table(results)
+    if indices is not None and indices.columns:
+        out += [f"## {HEADINGS['field_indices']}", ""]
+        head = [HEADINGS["unit"], *(f"{i}. {t}" for i, t in indices.columns)]
+        for name, rows, averages in indices.sections:
+            if name:
+                out += [f"### {_escape(name)}", ""]
+            out += ["| " + " | ".join(_escape(h) for h in head) + " |", "|---|" + "---:|" * len(indices.columns)]
+            out += ["| " + " | ".join([_escape(unit), *(plain(v) for v in values)]) + " |" for unit, values in rows]
+            out.append("| " + " | ".join([f"*{HEADINGS['average']}*", *(f"*{plain(v)}*" if v is not None else ""
+                                                                          for v in averages)]) + " |")
+            out.append("")
     return "\n".join(out)
