@@ -175,6 +175,11 @@ def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -
     branch = result.branch or 0
     got = plain_max(result.points)
 
+    def then(outcome: m.Outcome) -> str:
+        """The outcome, and what it came to when that is not already plain (`-> 0.5`, not `-> 0.5 → 0.5`)."""
+        text = _outcome_text(outcome)
+        return text if text == got else f"{text} → {got}"
+
     def read(names: set[str] | list[str]) -> list[tuple[str, str]]:
         return [(n, show_value(model, n, env[n])) for n in sorted(names) if n in env]
 
@@ -186,21 +191,20 @@ def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -
         if branch < len(rule.steps):
             step = rule.steps[branch]
             key = step.key if isinstance(step.key, str) else ("yes" if step.key else "no")
-            return f"{said(shown)} → {key} -> {_outcome_text(step.outcome)} → {got}", shown
+            return f"{said(shown)} → {key} -> {then(step.outcome)}", shown
         assert rule.otherwise is not None
-        return f"{said(shown)} → otherwise -> {_outcome_text(rule.otherwise)} → {got}", shown
+        return f"{said(shown)} → otherwise -> {then(rule.otherwise)}", shown
     if isinstance(rule, m.Table):
         if branch < len(rule.branches):
             chosen = rule.branches[branch]
             shown = read(references(chosen.condition) | _outcome_reads(chosen.outcome))
-            return (f"{said(shown)} → {expr_text(chosen.condition)} → {_outcome_text(chosen.outcome)} → {got}",
-                    shown)
+            return f"{said(shown)} → {expr_text(chosen.condition)} -> {then(chosen.outcome)}", shown
         every: set[str] = set()
         for line in rule.branches:
             every |= references(line.condition)
-        shown = read(every)
         assert rule.otherwise is not None
-        return f"{said(shown)} → no line holds → otherwise -> {_outcome_text(rule.otherwise)} → {got}", shown
+        shown = read(every | _outcome_reads(rule.otherwise))
+        return f"{said(shown)} → no line holds → otherwise -> {then(rule.otherwise)}", shown
     if isinstance(rule, m.Proportional):
         shown = read([rule.input])
         if branch == 1 and rule.zero_below is not None:

@@ -8,10 +8,19 @@ from parrules.explain import ExplainedNode, Explanation
 from parrules.report.numbers import plain, plain_max
 
 STATUS = {"not_applicable": "không áp dụng", "excluded": "loại trừ"}
+SHOWN_PLACES = 4
 
 
 def _num(value: Decimal) -> str:
-    """Points as exact as they are: 1.7, 0.85, 66.4554 — never rounded behind the reader's back."""
+    """Points as they are (1.7, 0.85, 66.4554); a quotient's endless digits shown as ≈0.6667, never hidden."""
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -SHOWN_PLACES:
+        return "≈" + plain_max(value.quantize(Decimal(1).scaleb(-SHOWN_PLACES)))
+    return plain_max(value)
+
+
+def _exact(value: Decimal) -> str:
+    """JSON keeps every digit."""
     return plain_max(value)
 
 
@@ -56,16 +65,18 @@ def render_explanation(e: Explanation) -> str:
     lost = sorted((x for x in e.losses if x.kind == "leaf" and x.amount > 0), key=lambda x: (-x.amount, x.node_id))
     if lost:
         out += ["", "Điểm bị mất (nhiều nhất trước):"]
-        out += [f"  {x.node_id:<10} {x.title:<50} −{_num(x.amount)}" for x in lost]
+        out += [f"  {x.node_id:<10} {x.title:<50} {_signed(-x.amount)}" for x in lost]
     adjustments = [x for x in e.losses if x.kind != "leaf"]
     if adjustments:
         out += ["", "Điều chỉnh (để tổng các mục bằng tối đa − tổng điểm):"]
         out += [f"  {x.node_id:<10} {x.title:<50} {_signed(x.amount)} ({x.kind})" for x in adjustments]
+    changed = [line for line in e.stages if any(p != line.official for _, p in line.points)]
     if e.stages:
         stage_names = [name for name, _ in e.stage_totals] or [s for s, _ in e.stages[0].points]
         official = e.official_stage or "official"
-        out += ["", "Các bước chấm (" + " | ".join([*stage_names, official]) + "):"]
-        for line in e.stages:
+        out += ["", "Các bước chấm (" + " | ".join([*stage_names, official]) + "), "
+                f"những tiêu chí có điểm khác nhau ({len(changed)} trong {len(e.stages)}):"]
+        for line in changed:
             figures = " | ".join(_num(p) for _, p in line.points)
             taken = line.taken_away
             note = f"   hội đồng trừ {_num(taken)}" if taken > 0 else (
@@ -82,7 +93,7 @@ def render_explanation(e: Explanation) -> str:
             out.append("Có thể đạt được ở (nhiều điểm nhất trước):")
             for g in gap.suggestion:
                 part = f" (cần {_num(g.used)} trong {_num(g.gain)})" if g.used < g.gain else ""
-                out.append(f"  {g.node_id:<10} {g.title:<50} +{_num(g.gain)}{part}")
+                out.append(f"  {g.node_id:<10} {g.title:<50} {_signed(g.gain)}{part}")
         if not gap.reachable:
             out.append("  Không thể đạt được chỉ bằng các tiêu chí còn lại.")
     return "\n".join(out) + "\n"
@@ -95,19 +106,21 @@ def _depths(node: ExplainedNode, depth: int, into: dict[str, int]) -> None:
 
 
 def _signed(value: Decimal) -> str:
-    return f"+{_num(value)}" if value > 0 else f"−{_num(-value)}"
+    text = _num(abs(value))
+    sign = "+" if value > 0 else "−"
+    return f"≈{sign}{text[1:]}" if text.startswith("≈") else f"{sign}{text}"
 
 
 def _node_dict(node: ExplainedNode) -> dict[str, object]:
     out: dict[str, object] = {"id": node.id, "kind": node.kind, "title": node.title, "status": node.status,
-                              "points": _num(node.points), "max": _num(node.max)}
+                              "points": _exact(node.points), "max": _exact(node.max)}
     if node.why:
         out["why"] = node.why
         out["inputs"] = dict(node.inputs)
     if node.reason:
         out["reason"] = node.reason
     if node.stages:
-        out["stages"] = {k: _num(v) for k, v in node.stages}
+        out["stages"] = {k: _exact(v) for k, v in node.stages}
     if node.children:
         out["children"] = [_node_dict(c) for c in node.children]
     return out
@@ -116,21 +129,21 @@ def _node_dict(node: ExplainedNode) -> dict[str, object]:
 def explanation_to_dict(e: Explanation) -> dict[str, object]:
     gap = e.gap
     return {
-        "unit": e.unit, "group": e.group, "total": plain(e.total), "exact_total": _num(e.exact_total),
-        "max": _num(e.max), "index": plain(e.index), "class": e.class_, "rank": e.rank,
+        "unit": e.unit, "group": e.group, "total": plain(e.total), "exact_total": _exact(e.exact_total),
+        "max": _exact(e.max), "index": plain(e.index), "class": e.class_, "rank": e.rank,
         "tree": [_node_dict(n) for n in e.tree],
-        "losses": [{"id": x.node_id, "title": x.title, "points": _num(x.amount), "kind": x.kind}
+        "losses": [{"id": x.node_id, "title": x.title, "points": _exact(x.amount), "kind": x.kind}
                    for x in sorted(e.losses, key=lambda x: (-x.amount, x.node_id)) if x.amount],
-        "stages": [{"id": s.node_id, "points": {k: _num(v) for k, v in s.points}, "official": _num(s.official)}
+        "stages": [{"id": s.node_id, "points": {k: _exact(v) for k, v in s.points}, "official": _exact(s.official)}
                    for s in e.stages],
-        "stage_totals": {k: _num(v) for k, v in e.stage_totals},
-        "extras": [{"kind": k, "id": i, "points": _num(p)} for k, i, p in e.extras],
+        "stage_totals": {k: _exact(v) for k, v in e.stage_totals},
+        "extras": [{"kind": k, "id": i, "points": _exact(p)} for k, i, p in e.extras],
         "gap": None if gap is None else {
-            "next_class": gap.next_class, "bound": _num(gap.bound), "target_index": _num(gap.target_index),
-            "needed": _num(gap.needed),
+            "next_class": gap.next_class, "bound": _exact(gap.bound), "target_index": _exact(gap.target_index),
+            "needed": _exact(gap.needed),
             "reachable": gap.reachable,
-            "suggestion": [{"id": g.node_id, "title": g.title, "gain": _num(g.gain), "used": _num(g.used)}
+            "suggestion": [{"id": g.node_id, "title": g.title, "gain": _exact(g.gain), "used": _exact(g.used)}
                            for g in gap.suggestion],
-            "gains": [{"id": g.node_id, "title": g.title, "gain": _num(g.gain)} for g in gap.gains],
+            "gains": [{"id": g.node_id, "title": g.title, "gain": _exact(g.gain)} for g in gap.gains],
         },
     }
