@@ -297,9 +297,9 @@ def _losses(unit: UnitResult, nodes: dict[str, m.Node], model: m.Model) -> list[
             out.append(Loss(extra.id, extra.title, value, "penalty"))
             tree_points -= value
     if unit.max != tree_max:
-        out.append(Loss("max", "maximum given in the data", unit.max - tree_max, "max_from_data"))
+        out.append(Loss("max", "Điểm tối đa của đơn vị (cột max)", unit.max - tree_max, "max_from_data"))
     if unit.exact.total != tree_points:  # the total is never below 0
-        out.append(Loss("total", "total kept at 0", tree_points - unit.exact.total, "total_floor"))
+        out.append(Loss("total", "Tổng điểm", tree_points - unit.exact.total, "total_floor"))
     return [loss for loss in out if loss.amount or loss.kind == "leaf"]
 
 

@@ -9,6 +9,14 @@ from parrules.report.numbers import plain, plain_max
 
 STATUS = {"not_applicable": "không áp dụng", "excluded": "loại trừ"}
 SHOWN_PLACES = 4
+ADJUSTMENTS = {
+    "cap": "giữ ở điểm tối đa của tiêu chí (capped)",
+    "floor": "giữ ở điểm tối thiểu của tiêu chí",
+    "bonus": "điểm thưởng",
+    "penalty": "điểm trừ",
+    "max_from_data": "điểm tối đa theo dữ liệu thấp hơn theo bộ chỉ số",
+    "total_floor": "tổng điểm không dưới 0",
+}
 
 
 def _num(value: Decimal) -> str:
@@ -69,7 +77,8 @@ def render_explanation(e: Explanation) -> str:
     adjustments = [x for x in e.losses if x.kind != "leaf"]
     if adjustments:
         out += ["", "Điều chỉnh (để tổng các mục bằng tối đa − tổng điểm):"]
-        out += [f"  {x.node_id:<10} {x.title:<50} {_signed(x.amount)} ({x.kind})" for x in adjustments]
+        out += [f"  {x.node_id:<10} {x.title:<50} {_signed(x.amount)} ({ADJUSTMENTS.get(x.kind, x.kind)})"
+                for x in adjustments]
     changed = [line for line in e.stages if any(p != line.official for _, p in line.points)]
     if e.stages:
         stage_names = [name for name, _ in e.stage_totals] or [s for s, _ in e.stages[0].points]
