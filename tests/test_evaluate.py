@@ -303,3 +303,23 @@ component x "X" max 10 { sub 1 "r" max 10 { min(max, a / b) } }
     with pytest.raises(DataError) as caught:
         evaluate(compile_model(ruleset.model), [UnitRecord("u", 2, values={"a": D(1), "b": D(0)})])
     assert [d.code for d in caught.value.diagnostics] == ["DAT122"]
+
+
+def test_a_bonus_given_by_its_own_column_is_zero_where_the_data_does_not_award_it() -> None:
+    body = """
+inputs { p points }
+component a "A" max 10 { given p }
+bonus B "Sáng kiến" up to 2 { given }
+"""
+    ruleset = parrules.load_text(HEADER + body + TAIL_CLASSES + TAIL_RANK)
+    r = ruleset.score([{"unit": "u1", "p": "8"}, {"unit": "u2", "p": "8", "B": "1.5"}])  # as a data file reads
+    assert (r.unit("u1").total, r.unit("u2").total) == (D(8), D("9.5"))
+
+
+def test_deduct_accepts_a_comma_before_its_floor() -> None:
+    body = """
+inputs { late count }
+component a "A" max 2 { deduct 0.25 per late, floor 0 }
+"""
+    r = score(body, ("u", {"late": "12"}), header='ruleset "T" { scale 2 }\n')
+    assert r.unit("u").total == D(0)  # 2 − 3 would be −1: held at the floor

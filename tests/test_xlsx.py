@@ -144,3 +144,13 @@ def test_a_sheet_without_a_unit_header_says_what_it_looked_for(tmp_path: Path) -
         parrules.load(SMALL).score_file(tmp_path / "x.xlsx")
     [problem] = caught.value.diagnostics
     assert problem.code == "DAT113" and "tên đơn vị" in problem.message
+
+
+def test_sheet_is_for_workbooks_only() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "parrules.cli", "score", str(SMALL),
+                           str(ROOT / "tests" / "fixtures" / "small.csv"), "--sheet", "Kết quả"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "--sheet names a worksheet of an .xlsx workbook" in done.stderr

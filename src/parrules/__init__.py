@@ -5,14 +5,19 @@ The public API is what this module exports; everything else is internal.
 
 from parrules.api import CheckReport, Ruleset, check_file, load, load_text
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, RulesetError
+from parrules.results import GroupResult, NodeResult, Results, UnitResult
 
 __all__ = [
     "CheckReport",
     "DataError",
     "Diagnostic",
+    "GroupResult",
+    "NodeResult",
     "ParrulesError",
+    "Results",
     "Ruleset",
     "RulesetError",
+    "UnitResult",
     "check_file",
     "load",
     "load_text",

@@ -224,12 +224,15 @@ class _Builder:
             for node in component.walk():
                 if node.rule is not None:
                     leaves.append((node.id, node.rule, node.min, node.max, node.span))
+        extra_ids = {extra.id for extra in extras}
         for extra in extras:
             leaves.append((extra.id, extra.rule, Decimal(0), extra.cap, extra.span))
         for node_id, rule, low, high, span in leaves:
             if isinstance(rule, m.Given) and rule.input == node_id and node_id not in names:
                 names.add(node_id)
-                out.append(m.Declaration(node_id, m.Points(), "input", None, None, low, high,
+                # A bonus or penalty the data does not mention was not awarded: 0, not a missing cell.
+                default = Decimal(0) if node_id in extra_ids else None
+                out.append(m.Declaration(node_id, m.Points(), "input", None, default, low, high,
                                          implicit=True, span=span))
         return out
 

@@ -99,8 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"parrules: {exc}\n")
         return EXIT_USAGE
     except Exception as exc:  # a bug, not a user's mistake: say so plainly
-        if os.environ.get("PARRULES_DEBUG"):
-            raise
+        if os.environ.get("PARRULES_DEBUG", "0") not in ("", "0"):
+            import traceback
+
+            traceback.print_exc()
+            return EXIT_INTERNAL
         sys.stderr.write(f"parrules: internal error ({exc.__class__.__name__}: {exc}).\n"
                          "This is a bug in parrules; please report it with the command you ran. "
                          "Set PARRULES_DEBUG=1 to see the traceback.\n")
@@ -134,6 +137,8 @@ def _load_checked(path: Path, err: TextIO) -> Ruleset | None:
     if not report.ok:
         err.write(report.render() + "\n")
         return None
+    if report.warnings:
+        err.write(render_all(report.warnings, report.sources) + "\n")
     return ruleset
 
 
@@ -151,6 +156,8 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
     for name in (args.ruleset, args.data, args.previous, *extra_files):
         if name is not None and not Path(name).is_file():
             raise _UsageError(f"no such file: {name}")
+    if args.sheet is not None and Path(args.data).suffix.lower() != ".xlsx":
+        raise _UsageError(f"--sheet names a worksheet of an .xlsx workbook; {args.data} is not one")
     ruleset = _load_checked(Path(args.ruleset), err)
     if ruleset is None:
         return EXIT_PROBLEMS

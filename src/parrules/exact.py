@@ -20,4 +20,8 @@ LEAF_QUANTUM = Decimal(1).scaleb(-20)
 
 
 def settle(value: Decimal) -> Decimal:
+    """The value to 20 places at most; a shorter value is kept as written (6.1 stays 6.1)."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -20:
+        return value
     return value.quantize(LEAF_QUANTUM, rounding=ROUND_HALF_EVEN, context=CONTEXT)

@@ -32,4 +32,4 @@ def render_csv(results: Results, change: YearChange | None = None) -> str:
 def _moved(change: UnitChange) -> list[object]:
     return [plain(change.previous_index), signed(change.index_change),
             "" if change.previous_rank is None else change.previous_rank,
-            "" if change.rank_change is None else change.rank_change]
+            "" if change.rank_change is None else f"{change.rank_change:+d}" if change.rank_change else "0"]

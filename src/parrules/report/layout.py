@@ -130,7 +130,8 @@ def change_lines(change: YearChange) -> list[str]:
         lines.append(f"Tăng nhiều nhất: {rise.unit} ({signed(rise.index_change)}).")
     if fall is not None:
         lines.append(f"Giảm nhiều nhất: {fall.unit} ({signed(fall.index_change)}).")
-    for group in (*change.groups, change.average):
+    groups = [g for g in change.groups if g.group is not None]  # the single unnamed group is the average
+    for group in (*groups, change.average):
         if group.change is None:
             continue
         name = group.group or HEADINGS["average"]
