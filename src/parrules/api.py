@@ -97,11 +97,11 @@ class Ruleset:
 
         return compile_model(self.model)
 
-    def read_data(self, path: str | Path, *, decimal_comma: bool = False) -> list[UnitRecord]:
+    def read_data(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None) -> list[UnitRecord]:
         """Read and validate a CSV, JSON or XLSX data file; raises `DataError` listing every problem."""
         from parrules.data import read_data
 
-        return read_data(Path(path), self.model, decimal_comma=decimal_comma)
+        return read_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet)
 
     def validate_file(self, path: str | Path, *, decimal_comma: bool = False,
                       sheet: str | None = None) -> DataReport:
