@@ -314,7 +314,9 @@ class _Builder:
                 values["high"] = high if isinstance(high, Decimal) else None
                 if not isinstance(low, Decimal) or not isinstance(high, Decimal):
                     self.diagnostics.append(error(
-                        "PAR406", "a range is two numbers: `range 0 to 10`", None, _span(self.file, part)))
+                        "PAR113", "a range is two numbers: `range 0 to 10`",
+                        "write the lowest and the highest value the input may take, e.g. `range 0 to 5`",
+                        _span(self.file, part)))
             elif part.data == "at_most":
                 values["at_most"] = str(_tokens(part)[0])
         return m.Declaration(str(name_token), vtype, cast(Any, kind), span=_span(self.file, name_token), **values)

@@ -1,0 +1,166 @@
+"""Types of every rule, `applies if` and group condition (PAR220–PAR223), then unused names (PAR221).
+
+A rule with any problem here is marked unsound, so the range and band analyses skip it.
+"""
+
+from __future__ import annotations
+
+from parrules import model as m
+from parrules.checks.common import Context, Leaf, show, subexpressions, suggest, type_words
+from parrules.checks.names import Typer
+
+
+def check_rules(ctx: Context) -> None:
+    for leaf in ctx.leaves:
+        typer = Typer(ctx, "rule")
+        _RuleTyper(ctx, typer, leaf).run()
+        if typer.failed:
+            ctx.unsound.add(id(leaf.rule))
+    for node in ctx.nodes:
+        if node.applies is not None:
+            typer = Typer(ctx, "applies")
+            typer.condition(node.applies)
+            if typer.failed:
+                ctx.unsound.add(id(node.applies))
+    grouping = ctx.model.grouping
+    for rule in grouping.rules if grouping is not None else ():
+        if rule.condition is not None:
+            typer = Typer(ctx, "group")
+            typer.condition(rule.condition)
+            if typer.failed:
+                ctx.unsound.add(id(rule.condition))
+
+
+def check_unused(ctx: Context) -> None:
+    for decl in ctx.declared.values():
+        # A name suggested for a misspelling is not reported as unused as well: one mistake, one message.
+        if decl.implicit or decl.name in ctx.used or decl.name in ctx.suggested:
+            continue
+        if decl.kind == "attribute":
+            ctx.warning("PAR221", f"attribute `{decl.name}` is declared but nothing uses it",
+                        "use it in an `applies if` or a group rule, or remove it", decl.span)
+        else:
+            ctx.warning("PAR221", f"input `{decl.name}` is declared but no rule reads it",
+                        "score a node with it, or remove it (a data column of that name is then ignored)",
+                        decl.span)
+
+
+class _RuleTyper:
+    def __init__(self, ctx: Context, typer: Typer, leaf: Leaf) -> None:
+        self.ctx = ctx
+        self.typer = typer
+        self.leaf = leaf
+
+    def run(self) -> None:
+        rule = self.leaf.rule
+        if isinstance(rule, m.Steps):
+            self.steps(rule)
+        elif isinstance(rule, m.Table):
+            for branch in rule.branches:
+                self.typer.condition(branch.condition)
+                self.outcome(branch.outcome, branch.condition)
+            if rule.otherwise is not None:
+                self.outcome(rule.otherwise, rule.branches[0].condition if rule.branches else None)
+        elif isinstance(rule, m.Proportional):
+            self.rate(rule.input, rule.span)
+        elif isinstance(rule, m.Deduct):
+            for deduction in rule.deductions:
+                if isinstance(deduction, m.DeductPer):
+                    self.per(deduction)
+                else:
+                    self.typer.condition(deduction.condition)
+        elif isinstance(rule, m.Given):
+            self.given(rule)
+        elif isinstance(rule, m.FullUnless):
+            for condition in rule.conditions:
+                self.typer.condition(condition)
+        else:
+            self.points(rule.expr)
+
+    def declaration(self, name: str, span: m.Span, wanted: str) -> m.Declaration | None:
+        decl = self.ctx.declared.get(name)
+        if decl is None:
+            near = suggest(name, self.ctx.declared)
+            if near:
+                self.ctx.suggested.add(near)
+            hint = f"did you mean `{near}`?" if near else f"declare `{name}` in `inputs {{ … }}` as {wanted}"
+            self.typer.error("PAR220", f"`{name}` is not a declared input or attribute", hint, span)
+            return None
+        self.ctx.used.add(name)
+        return decl
+
+    def steps(self, rule: m.Steps) -> None:
+        decl = self.declaration(rule.input, rule.span, "a yes/no or `one of (…)`")
+        if decl is not None and not isinstance(decl.type, m.YesNo | m.Choice):
+            self.typer.error("PAR222", f"`{rule.input}` is {type_words(decl)}; steps (`{rule.input}: … -> …`) "
+                             "need a yes/no or a choice", f"for numbers write bands: `when {rule.input} >= … -> …`",
+                             rule.span)
+        elif decl is not None:
+            for step in rule.steps:
+                self.step_key(decl, step)
+        for step in rule.steps:
+            self.outcome(step.outcome, None)
+        if rule.otherwise is not None:
+            self.outcome(rule.otherwise, None)
+
+    def step_key(self, decl: m.Declaration, step: m.Step) -> None:
+        key = step.key
+        if isinstance(decl.type, m.YesNo):
+            if not isinstance(key, bool):
+                self.typer.error("PAR222", f"`{decl.name}` is a yes/no, so its steps are `yes` and `no`, not `{key}`",
+                                 f"write `{decl.name}: yes -> …, no -> …`", step.span)
+            return
+        assert isinstance(decl.type, m.Choice)
+        names = decl.type.names()
+        if isinstance(key, bool) or key not in names:
+            shown = ("yes" if key else "no") if isinstance(key, bool) else key
+            near = suggest(shown, names)
+            self.typer.error("PAR222", f"`{shown}` is not one of the choices of `{decl.name}` ({', '.join(names)})",
+                             f"did you mean `{near}`?" if near else f"use one of: {', '.join(names)}", step.span)
+
+    def outcome(self, outcome: m.Outcome, condition: m.Expr | None) -> None:
+        if outcome.expr is not None:
+            self.points(outcome.expr)
+            return
+        if outcome.proportional:
+            self.rate(outcome.proportional, outcome.span)
+            return
+        # A bare `proportional` scales by the one input its line tests (the first line's, for `otherwise`).
+        refs = {e.name for e in subexpressions(condition) if isinstance(e, m.Ref)} if condition else set()
+        tested = sorted(refs & set(self.ctx.declared))
+        if not tested and refs:
+            self.typer.failed = True  # the line names something undeclared: PAR220 already says so
+            return
+        if len(tested) != 1:
+            what = "a step" if condition is None else (
+                "this line tests no input" if not tested else "this line tests " + " and ".join(tested))
+            self.typer.error("PAR222", f"`proportional` alone scales by the percent its line tests, but {what}",
+                             "name the percent: `proportional rate`", outcome.span)
+            return
+        self.rate(tested[0], outcome.span)
+
+    def rate(self, name: str, span: m.Span) -> None:
+        decl = self.declaration(name, span, "a percent")
+        if decl is not None and not isinstance(decl.type, m.Percent):
+            self.typer.error("PAR222", f"`proportional` gives rate × max, but `{name}` is {type_words(decl)}, "
+                             "not a percent", f"use a percent input here, or write a formula with `{name}` "
+                             f"(e.g. `min(max, {name} * 0.5)`)", span)
+
+    def per(self, deduction: m.DeductPer) -> None:
+        decl = self.declaration(deduction.input, deduction.span, "a count")
+        if decl is not None and not isinstance(decl.type, m.Count):
+            self.typer.error("PAR222", f"`deduct … per {deduction.input}` needs a count of events, but "
+                             f"`{deduction.input}` is {type_words(decl)}",
+                             f"declare `{deduction.input} count`, or use `deduct … if <condition>`", deduction.span)
+
+    def given(self, rule: m.Given) -> None:
+        decl = self.declaration(rule.input, rule.span, "points")
+        if decl is not None and not isinstance(decl.type, m.Points):
+            self.typer.error("PAR222", f"`given {rule.input}` reads points, but `{rule.input}` is {type_words(decl)}",
+                             f"declare `{rule.input} points`, or score it with a rule", rule.span)
+
+    def points(self, expr: m.Expr) -> None:
+        t = self.typer.value(expr)
+        if t.kind == "num" and isinstance(expr, m.Pct):
+            self.typer.error("PAR222", f"an outcome is points, so `{show(expr)}` would give {show(expr)[:-1]} points",
+                             "write the points (e.g. 0.5), or `proportional` for rate × max", expr.span)

@@ -1,0 +1,162 @@
+"""Tables and steps: every value has exactly one outcome (PAR211–PAR214).
+
+A table whose conditions all test one input against constants is a set of bands (docs/architecture.md,
+"Tables"): order does not matter, bands must not overlap (PAR212) and must cover the input's allowed
+values unless there is an `otherwise` (PAR211). Any other table is tried in order and needs an
+`otherwise` (PAR214); a line that an earlier line always takes first is unreachable (PAR213).
+"""
+
+from __future__ import annotations
+
+from parrules import model as m
+from parrules.checks.common import Context, Leaf, show, subexpressions
+from parrules.checks.sets import Analyser, Domain, NumSet, ValueSet, constant_resolver, domain_of
+
+
+def check_tables(ctx: Context) -> None:
+    for leaf in ctx.leaves:
+        if not ctx.sound(leaf.rule):
+            continue
+        if isinstance(leaf.rule, m.Table):
+            _table(ctx, leaf, leaf.rule)
+        elif isinstance(leaf.rule, m.Steps):
+            _steps(ctx, leaf.rule)
+
+
+def declared_refs(ctx: Context, expr: m.Expr) -> set[str]:
+    return {e.name for e in subexpressions(expr) if isinstance(e, m.Ref) and e.name in ctx.declared}
+
+
+def analyser(ctx: Context, name: str, leaf: Leaf | None) -> Analyser:
+    resolve = constant_resolver(node_max=leaf.max if leaf else None, declared=ctx.declared)
+    return Analyser(m.Ref(name), domain_of(ctx.declared[name]), resolve)
+
+
+def band_subject(ctx: Context, leaf: Leaf, table: m.Table) -> Analyser | None:
+    """The analyser of the one input every condition tests against constants, if the table is bands."""
+    names = [declared_refs(ctx, b.condition) for b in table.branches]
+    if not names or any(len(n) != 1 for n in names) or len(set.union(*names)) != 1:
+        return None
+    an = analyser(ctx, next(iter(names[0])), leaf)
+    return an if all(an.exact(b.condition) is not None for b in table.branches) else None
+
+
+def _table(ctx: Context, leaf: Leaf, table: m.Table) -> None:
+    an = band_subject(ctx, leaf, table)
+    if an is not None:
+        _bands(ctx, an, table)
+    else:
+        _first_match(ctx, leaf, table)
+
+
+def _bands(ctx: Context, an: Analyser, table: m.Table) -> None:
+    d: Domain = an.domain
+    name = show(an.subject)
+    sets: list[ValueSet] = []
+    for branch in table.branches:
+        found = an.exact(branch.condition)
+        assert found is not None
+        sets.append(found)
+    for j, branch in enumerate(table.branches):
+        if d.empty(sets[j]):
+            ctx.error("PAR213", f"`{show(branch.condition)}` can never hold: {name} is {d.extent()}",
+                      "correct the bound, or delete the line", branch.span)
+            continue
+        for i in range(j):
+            both = d.inter(sets[i], sets[j])
+            if not d.empty(both):
+                if isinstance(both, NumSet):
+                    edge = d.value(both.parts[0].lo)
+                    hint = ("bands must not overlap: make one of the two bounds exclusive (e.g. "
+                            f"`< {edge}` on one line and `>= {edge}` on the other)")
+                else:
+                    hint = "give each value one line only"
+                ctx.error("PAR212", f"this line overlaps line {table.branches[i].span.line}: both hold "
+                          f"when {name} is {d.describe(both)}", hint, branch.span)
+                break
+    covered = sets[0]
+    for s in sets[1:]:
+        covered = d.union(covered, s)
+    gap = d.minus(d.all(), covered)
+    if not d.empty(gap) and table.otherwise is None:
+        ctx.error("PAR211", f"no line gives points when {name} is {d.describe(gap)}",
+                  "add a line for these values, or an `otherwise -> …` line", table.span)
+    elif d.empty(gap) and table.otherwise is not None:
+        ctx.warning("PAR213", f"`otherwise` is never used: the lines above cover every value of {name}",
+                    "remove the `otherwise` line, or check the bounds above it", table.otherwise.span)
+
+
+def _first_match(ctx: Context, leaf: Leaf, table: m.Table) -> None:
+    always: m.Branch | None = None
+    for j, branch in enumerate(table.branches):
+        cond = branch.condition
+        earlier = table.branches[:j]
+        if always is not None:
+            ctx.error("PAR213", f"this line is never used: the line at line {always.span.line} always holds and "
+                      "comes first", "lines are tried in order: move this line up, or correct the one above",
+                      branch.span)
+            continue
+        same = next((b for b in earlier if b.condition == cond), None)
+        if same is not None:
+            ctx.error("PAR213", f"this line is never used: line {same.span.line} has the same condition",
+                      "delete one of the two lines, or correct the condition", branch.span)
+            continue
+        names = declared_refs(ctx, cond)
+        if len(names) == 1:
+            an = analyser(ctx, next(iter(names)), leaf)
+            own = an.exact(cond)
+            if own is not None:
+                d = an.domain
+                before = d.minus(d.all(), d.all())
+                for b in earlier:
+                    s = an.exact(b.condition)
+                    if s is not None:
+                        before = d.union(before, s)
+                if d.empty(own):
+                    ctx.error("PAR213", f"`{show(cond)}` can never hold: {show(an.subject)} is "
+                              f"{d.extent()}", "correct the bound, or delete the line", branch.span)
+                elif earlier and d.empty(d.minus(own, before)):
+                    ctx.error("PAR213", "this line is never used: the lines above already take every unit it "
+                              "would", "lines are tried in order: move this line up, or correct its condition",
+                              branch.span)
+                if d.empty(d.minus(d.all(), own)):
+                    always = branch
+        elif cond == m.Bool(True):
+            always = branch
+    if table.otherwise is None and always is None:
+        ctx.error("PAR214", "these lines test different things, so they are tried in order, and a unit that "
+                  "matches none of them would get no points",
+                  "add `otherwise -> …` as the last line", table.span)
+    elif table.otherwise is not None and always is not None:
+        ctx.warning("PAR213", f"`otherwise` is never used: the line at line {always.span.line} always holds",
+                    "remove the `otherwise` line, or correct the line that always holds", table.otherwise.span)
+
+
+def _steps(ctx: Context, steps: m.Steps) -> None:
+    decl = ctx.declared.get(steps.input)
+    if decl is None or not isinstance(decl.type, m.YesNo | m.Choice):
+        return
+    values: list[str | bool] = list(decl.type.names()) if isinstance(decl.type, m.Choice) else [True, False]
+    seen: dict[str | bool, m.Step] = {}
+    for step in steps.steps:
+        first = seen.get(step.key)
+        if first is not None:
+            ctx.error("PAR212", f"`{_key(step.key)}` has two outcomes (the first at line {first.span.line})",
+                      "keep one outcome per choice", step.span)
+        else:
+            seen[step.key] = step
+    missing = [_key(v) for v in values if v not in seen]
+    if missing and steps.otherwise is None:
+        listed = " or ".join(missing)
+        hint = (f"add `{missing[0]} -> …`, or `otherwise -> …`" if len(missing) == 1 else
+                "add an outcome for each (`" + " -> …`, `".join(missing) + " -> …`), or `otherwise -> …`")
+        ctx.error("PAR214", f"no outcome for {steps.input} = {listed}", hint, steps.span)
+    elif not missing and steps.otherwise is not None:
+        ctx.warning("PAR213", f"`otherwise` is never used: every choice of {steps.input} has its own outcome",
+                    "remove the `otherwise`", steps.otherwise.span)
+
+
+def _key(key: str | bool) -> str:
+    if isinstance(key, bool):
+        return "yes" if key else "no"
+    return key

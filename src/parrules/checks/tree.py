@@ -1,0 +1,116 @@
+"""The tree: ids, maxima that add up, the scale, the counts the decision states, exclusions.
+
+PAR201 (an id used twice), PAR301 children's maxima ≠ the parent's, PAR302 components ≠ the scale,
+PAR303 stated counts ≠ the tree, PAR304 a minimum above the maximum, PAR250 a bad `exclude`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from decimal import Decimal
+
+from parrules import model as m
+from parrules.checks.common import Context, num, plural
+
+KIND_OF_COUNT = {"fields": "field", "criteria": "criterion", "subcriteria": "sub", "parts": "part"}
+COUNT_WORDS = {"field": ("field", "fields"), "criterion": ("criterion", "criteria"),
+               "sub": ("sub-criterion", "sub-criteria"), "part": ("part", "parts")}
+
+
+def check_tree(ctx: Context) -> None:
+    _ids(ctx)
+    for node in ctx.nodes:
+        _node(ctx, node)
+    _scale(ctx)
+    _expected(ctx)
+    _exclusions(ctx)
+
+
+def _ids(ctx: Context) -> None:
+    seen: dict[str, m.Span] = {}
+    items: list[tuple[str, m.Span]] = [(n.id, n.span) for n in ctx.nodes]
+    items += [(x.id, x.span) for x in ctx.model.extras]
+    for node_id, span in items:
+        first = seen.get(node_id)
+        if first is not None:
+            ctx.error("PAR201", f"the id {node_id} is already used at line {first.line}",
+                      "give every node its own id, numbered as in the decision", span)
+        else:
+            seen[node_id] = span
+
+
+def _node(ctx: Context, node: m.Node) -> None:
+    if node.min > node.max:
+        ctx.error("PAR304", f"{node.kind} {node.id} has a minimum {num(node.min)} above its maximum {num(node.max)}",
+                  "the minimum is for negative points (e.g. `min -1`); it must not exceed the maximum", node.span)
+    if not node.children:
+        return
+    total = sum((c.max for c in node.children), Decimal(0))
+    if total == node.max or (total > node.max and node.capped):
+        return
+    parts = " + ".join(num(c.max) for c in node.children)
+    shown = f"{num(total)} ({parts})" if len(node.children) > 1 else num(total)
+    if total < node.max:
+        hint = ("a child may be missing, or a child's maximum is wrong: the children's maxima must add up "
+                f"to {num(node.max)}")
+    else:
+        hint = (f"change a child's maximum, or write `capped` after `max {num(node.max)}` if the decision caps "
+                f"{node.kind} {node.id} at {num(node.max)} on purpose")
+    ctx.error("PAR301", f"the children of {node.kind} {node.id} add up to {shown}, not its maximum {num(node.max)}",
+              hint, node.span)
+
+
+def _scale(ctx: Context) -> None:
+    scale = ctx.model.meta.scale
+    components = ctx.model.components
+    if scale is None or not components:
+        return
+    tree = sum((c.max for c in components), Decimal(0))
+    bonus = sum((x.cap for x in ctx.model.extras if x.kind == "bonus" and x.in_scale), Decimal(0))
+    # The stated scale may or may not count a bonus that `counts in scale`; both readings are in use.
+    if scale in (tree, tree + bonus):
+        return
+    parts = [f"{c.id} {num(c.max)}" for c in components]
+    parts += [f"bonus {x.id} {num(x.cap)}" for x in ctx.model.extras if x.kind == "bonus" and x.in_scale]
+    total = tree + bonus
+    shown = f"{num(total)} ({' + '.join(parts)})" if len(parts) > 1 else num(total)
+    ctx.error("PAR302", f"the components add up to {shown}, not the stated scale {num(scale)}",
+              "correct a component's maximum or the `scale`; the scale is stated before exclusions "
+              "(`exclude` lowers the full scale by itself)", ctx.anchor())
+
+
+def _expected(ctx: Context) -> None:
+    found: Counter[str] = Counter(n.kind for n in ctx.nodes)
+    for expected in ctx.model.meta.expect:
+        kind = KIND_OF_COUNT[expected.kind]
+        have = found.get(kind, 0)
+        if have == expected.count:
+            continue
+        one, many = COUNT_WORDS[kind]
+        ctx.error("PAR303", f"the decision states {plural(expected.count, one, many)}, but the tree has {have}",
+                  f"look for a missing or extra `{kind}` (or one written as another kind), or correct the `expect` "
+                  "line", expected.span)
+
+
+def _exclusions(ctx: Context) -> None:
+    ids = {n.id for n in ctx.nodes}
+    extras = {x.id: x for x in ctx.model.extras}
+    seen: set[str] = set()
+    for exclusion in ctx.model.exclusions:
+        node_id = exclusion.node_id
+        if node_id in seen:
+            ctx.warning("PAR250", f"{node_id} is excluded twice", "keep one `exclude` line", exclusion.span)
+            continue
+        seen.add(node_id)
+        if node_id in ids:
+            continue
+        if node_id in extras:
+            extra = extras[node_id]
+            ctx.error("PAR250", f"`exclude {node_id}`: {node_id} is a {extra.kind}, not a node of the tree",
+                      f"remove the {extra.kind} instead of excluding it", exclusion.span)
+            continue
+        # Ids are short: compare with ids of the same length only, or "S2" would suggest "2".
+        near = difflib.get_close_matches(node_id, sorted(i for i in ids if len(i) == len(node_id)), 1, 0.5)
+        hint = f"did you mean {near[0]}?" if near else "name the id of a node of the tree (e.g. `exclude S3`)"
+        ctx.error("PAR250", f"`exclude {node_id}`: there is no node {node_id}", hint, exclusion.span)
