@@ -34,11 +34,20 @@ def build_source(text: str, file: str, root: Path | None) -> BuildResult:
     builder.sources[file] = result.text
     if result.tree is None:
         return BuildResult(None, result.diagnostics, builder.sources)
-    items = builder.expand(result.tree, file, (file,))
+    own = str(Path(file).resolve()) if root is not None else file
+    items = builder.expand(result.tree, file, (own,))
     if any(d.is_error for d in builder.diagnostics) and not items:
         return BuildResult(None, tuple(builder.diagnostics), builder.sources)
     model = builder.model(items, file)
     return BuildResult(model, tuple(builder.diagnostics), builder.sources)
+
+
+def _display_path(path: Path) -> str:
+    """An included file as people type it: relative to the working folder when it is inside it."""
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _span(file: str, item: Tree | lark.Token) -> m.Span:
@@ -98,8 +107,9 @@ class _Builder:
                 continue
             key = str(target)
             if key in chain:
+                shown = " → ".join(self._shown(k) for k in (*chain, key))
                 self.diagnostics.append(error(
-                    "PAR122", f"`{_string(token)}` includes itself (through {' → '.join(chain)})",
+                    "PAR122", f"`{_string(token)}` makes a cycle of includes: {shown}",
                     "remove one of the includes that form the cycle", span))
                 continue
             if len(chain) >= MAX_INCLUDE_DEPTH:
@@ -114,12 +124,19 @@ class _Builder:
                     "PAR121", f"cannot read included file `{_string(token)}`: {exc.__class__.__name__}",
                     "check the file exists next to the ruleset and is saved as UTF-8", span))
                 continue
-            result = parse(text, key)
-            self.sources[key] = result.text
+            shown = _display_path(target)
+            result = parse(text, shown)
+            self.sources[shown] = result.text
             self.diagnostics.extend(result.diagnostics)
             if result.tree is not None:
-                items.extend(self.expand(result.tree, key, (*chain, key)))
+                items.extend(self.expand(result.tree, shown, (*chain, key)))
         return items
+
+    def _shown(self, key: str) -> str:
+        """A file of the chain as the rule author knows it: relative to the ruleset's folder."""
+        if self.root is not None and Path(key).is_relative_to(self.root.resolve()):
+            return Path(key).relative_to(self.root.resolve()).as_posix()
+        return key
 
     def _resolve_include(self, relative: str, file: str, span: m.Span) -> Path | None:
         if self.root is None:
@@ -583,10 +600,14 @@ def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
         return None, error("PAR103", f"the file is {size:,} bytes; a ruleset may be at most {MAX_FILE_BYTES:,}",
                            "split shared parts into files and `include` them", m.Span(str(path), 1, 1, 1, 2))
     try:
-        return path.read_text(encoding="utf-8"), None
+        data = path.read_bytes()
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        return None, error("PAR105", f"`{path}` is not UTF-8 text (byte {exc.start})",
-                           "save the file as UTF-8 (Unicode)", m.Span(str(path), 1, 1, 1, 2))
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, error("PAR105", f"`{path}` is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})",
+                           "save the file as UTF-8 (Unicode); legacy Vietnamese encodings (TCVN3, VNI) are not read",
+                           m.Span(str(path), line, column, line, column + 1))
     except OSError as exc:
         return None, error("PAR105", f"cannot read `{path}`: {exc.strerror}", "check the path",
                            m.Span(str(path), 0, 0, 0, 0))
