@@ -502,7 +502,7 @@ class _Builder:
         id_token, title_token, cap_token = _tokens(tree)[:3]
         in_scale = any(t.data == "in_scale" for t in _trees(tree))
         rule_tree = next(t for t in _trees(tree) if t.data == "rule")
-        return m.Extra(str(id_token), cast(Any, tree.data), _string(title_token), self.number(cap_token),
+        return m.Extra(str(id_token), cast(Any, str(tree.data)), _string(title_token), self.number(cap_token),
                        self.rule(_trees(rule_tree)[0], str(id_token)), in_scale, _span(self.file, id_token))
 
     # ---- settings after the tree ---------------------------------------------------------------

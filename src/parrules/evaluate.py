@@ -366,7 +366,8 @@ def _average(plan: Plan, drafts: list[dict[str, object]]) -> Decimal | None:
         values = [d["exact"].index for d in drafts]  # type: ignore[attr-defined]
     else:
         values = [d["index"] for d in drafts]
-    return plan.round_average(sum(values, ZERO) / Decimal(len(values)))
+    # Added in one order whatever the order of the rows: a sum of 40-digit quotients is not associative.
+    return plan.round_average(sum(sorted(values), ZERO) / Decimal(len(values)))
 
 
 def _node_builder(plan: Plan, s: _Scored) -> Callable[[], tuple[NodeResult, ...]]:

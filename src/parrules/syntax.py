@@ -96,17 +96,21 @@ def _too_deep(text: str, file: str) -> Diagnostic | None:
     """Refuse absurd nesting before the parser and the builder recurse into it."""
     depth = 0
     line, col = 1, 0
-    in_string = in_comment = False
+    in_string = in_comment = escaped = False
     for ch in text:
         col += 1
         if ch == "\n":
             line, col = line + 1, 0
-            in_comment = in_string = False
+            in_comment = in_string = escaped = False
             continue
         if in_comment:
             continue
         if in_string:
-            if ch == '"':
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True  # \" inside a title does not end it
+            elif ch == '"':
                 in_string = False
             continue
         if ch == "#":
@@ -132,10 +136,14 @@ def _unclosed_brace(text: str) -> tuple[int, int, str] | None:
     stack: list[tuple[int, int, str]] = []
     in_string = False
     for number, line_text in enumerate(text.split("\n"), start=1):
-        in_string = False
+        in_string = escaped = False
         for index, ch in enumerate(line_text):
             if in_string:
-                if ch == '"':
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
                     in_string = False
                 continue
             if ch == "#":
