@@ -171,7 +171,7 @@ def test_html_renders_in_headless_chromium_with_one_bar_per_unit(tmp_path: Path)
     if browser is None:
         pytest.skip("Chromium is not installed (make test installs Debian's chromium package where it can)")
     page = report("departments", tmp_path / "report.html")
-    flags = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+    flags = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
              "--disable-background-networking", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120,
                          check=False)
