@@ -17,7 +17,7 @@ from attrs import frozen
 
 from parrules import check as checker
 from parrules.build import build_source, read_ruleset_file
-from parrules.diagnostics import DataError, Diagnostic, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.diagnostics import DataError, Diagnostic, Findings, RulesetError, render_all, sort_diagnostics, summarize
 from parrules.model import Model
 
 if TYPE_CHECKING:
@@ -27,25 +27,13 @@ if TYPE_CHECKING:
 
 
 @frozen
-class CheckReport:
+class CheckReport(Findings):
     """What `parrules check` says about one file."""
 
     file: str
     diagnostics: tuple[Diagnostic, ...]
     summary: str | None
     sources: dict[str, str]
-
-    @property
-    def ok(self) -> bool:
-        return not any(d.is_error for d in self.diagnostics)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
 
     def render(self) -> str:
         """Every problem with its source line, then one summary line for the file."""

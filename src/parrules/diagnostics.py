@@ -23,6 +23,28 @@ from parrules.model import Span
 Severity = Literal["error", "warning"]
 
 
+class Findings:
+    """What a report of diagnostics answers: clean or not, its errors, its warnings.
+
+    Mixed into the frozen report classes (a ruleset's check, a data file's reading).
+    """
+
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No error (warnings allowed)."""
+        return not any(d.is_error for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
 @frozen
 class Diagnostic:
     code: str

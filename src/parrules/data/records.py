@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-from parrules.diagnostics import DataError, Diagnostic
+from parrules.diagnostics import DataError, Diagnostic, Findings
 from parrules.model import Value
 
 # Limits keep a hostile or mistaken file from exhausting memory; each is reported, never a crash.
@@ -46,7 +46,7 @@ class UnitRecord:
 
 
 @frozen
-class DataReport:
+class DataReport(Findings):
     """What reading a data file found: the units that are fine, and every problem and warning.
 
     `records` holds the rows with no error of their own (none at all when the file's shape is wrong),
@@ -55,18 +55,6 @@ class DataReport:
 
     records: tuple[UnitRecord, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not any(d.is_error for d in self.diagnostics)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.is_error]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
 
     def records_or_raise(self) -> list[UnitRecord]:
         """The records, or `DataError` listing every problem (warnings too) if there is any error."""
