@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 
+@functools.lru_cache(maxsize=4096)  # the same few words (yes, có, on_time…) fill most cells
 def text_key(text: str) -> str:
     """How headers, choices and unit names are compared: case-folded, NFC, runs of spaces collapsed.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
@@ -59,6 +60,7 @@ class _Layout:
     unit: _Column | None
     headers: dict[str, str]  # target key → the user's header, blank or not: the evaluator names it
     fractions: dict[int, _FractionWatch]  # percent columns by index
+    plan: list[tuple[_Column, Role, str, Declaration | None, str | None, _FractionWatch | None]]
 
 
 class Validator:
@@ -95,6 +97,7 @@ class Validator:
         self.bounds = {name: _bounds(decl) for name, decl in self.declarations.items()}
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
         self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
+        self.parsers: dict[str, Callable[[str | Decimal | bool], Value]] = {}
 
     def _enter(self, text: str, target: _Target) -> None:
         key = text_key(text)
@@ -196,10 +199,15 @@ class Validator:
             self.sink.add(M.NO_UNIT_COLUMN, row=table.header_rows[0] if table.header_rows else None)
         elif not table.rows and not self.sink.file_broken:
             self.sink.add(M.EMPTY, row=unit_column.header_row)
-        layout = _Layout(
-            columns, unit_column, {c.target.key: c.header for c in columns if c.target.role != "skip"},
-            {c.index: _FractionWatch() for c in columns
-             if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)})
+        fractions = {c.index: _FractionWatch() for c in columns
+                     if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)}
+        # What each column does, worked out once for the table rather than for every cell.
+        plan = [(c, c.target.role, c.target.key,
+                 self.declarations[c.target.name] if c.target.name is not None else None,
+                 c.target.stage, fractions.get(c.index))
+                for c in columns if c.target.role not in ("unit", "skip")]
+        layout = _Layout(columns, unit_column,
+                         {c.target.key: c.header for c in columns if c.target.role != "skip"}, fractions, plan)
         first_row: dict[str, int] = {}
         records: list[UnitRecord] = []
         for row in table.rows:
@@ -220,42 +228,37 @@ class Validator:
         failed: set[str] = set()
         unit_max: Decimal | None = None
         group: str | None = None
-        for column in layout.columns:
-            role = column.target.role
-            if role in ("unit", "skip"):
-                continue
-            cell = row.cells[column.index]
+        cells = row.cells
+        for column, role, key, decl, stage, watch in layout.plan:
+            cell = cells[column.index]
             if isinstance(cell, str):
                 if len(cell) > MAX_CELL_CHARS:
                     self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, unit=unit,
                                   length=len(cell))
-                    failed.add(column.target.key)
+                    failed.add(key)
                     continue
                 cell = nfc(cell) or None
             if cell is None:
                 continue
             try:
-                if role == "group":
-                    group = _text(cell)
-                elif role == "max":
-                    unit_max = self._max(cell)
-                else:
-                    name = column.target.name
-                    assert name is not None
-                    value = self._value(self.declarations[name], cell)
-                    stage = column.target.stage
-                    (values if stage is None else stage_values.setdefault(stage, {}))[name] = value
-                    watch = layout.fractions.get(column.index)
+                if decl is not None:
+                    value = self._value(decl, cell)
+                    (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = value
                     if watch is not None and isinstance(value, Decimal):
                         watch.see(value)
+                elif role == "group":
+                    group = _text(cell)
+                else:
+                    unit_max = self._max(cell)
             except CellError as bad:
                 self.sink.add_cell(bad, row.number, column.header, unit)
-                failed.add(column.target.key)
+                failed.add(key)
         for name, default in self.defaults.items():
             # A declared default stands in for a blank cell or a missing column (never for a bad cell).
             if name not in values and name not in failed:
                 values[name] = default
-        self._check_at_most(row, unit, values, stage_values, layout.headers)
+        if self.limits:
+            self._check_at_most(row, unit, values, stage_values, layout.headers)
         if unit is None:
             return None
         return UnitRecord(unit, row.number, values, stage_values, unit_max, group, self.sink.file,
@@ -297,23 +300,34 @@ class Validator:
     # ---- cells ----
 
     def _value(self, decl: Declaration, cell: str | Decimal | bool) -> Value:
+        parse = self.parsers.get(decl.name)
+        if parse is None:
+            parse = self.parsers[decl.name] = self._parser(decl)
+        return parse(cell)
+
+    def _parser(self, decl: Declaration) -> Callable[[str | Decimal | bool], Value]:
+        """How one declaration's cells are read, decided once (a few hundred thousand cells follow)."""
         kind = decl.type
         expected = self.expected[decl.name]
         if isinstance(kind, YesNo):
-            return _yes_no(cell)
+            return _yes_no
         if isinstance(kind, Choice):
-            return _choice(kind, cell, expected)
-        is_percent = isinstance(kind, Percent)
-        number = self._number(cell, expected, percent=is_percent)
-        if isinstance(kind, Count):
-            whole = number.to_integral_value()
-            if whole != number:
-                raise CellError(M.NOT_WHOLE, value=_show(cell), expected=expected)
-            number = whole
+            return lambda cell: _choice(kind, cell, expected)
+        is_percent, is_count = isinstance(kind, Percent), isinstance(kind, Count)
         low, high = self.bounds[decl.name]
-        if (low is not None and number < low) or (high is not None and number > high):
-            problem = M.PERCENT_OUT_OF_RANGE if is_percent else M.OUT_OF_RANGE
-            raise CellError(problem, value=_show(cell), expected=expected)
+        out_of_range = M.PERCENT_OUT_OF_RANGE if is_percent else M.OUT_OF_RANGE
+
+        def number(cell: str | Decimal | bool) -> Value:
+            value = self._number(cell, expected, percent=is_percent)
+            if is_count:
+                whole = value.to_integral_value()
+                if whole != value:
+                    raise CellError(M.NOT_WHOLE, value=_show(cell), expected=expected)
+                value = whole
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise CellError(out_of_range, value=_show(cell), expected=expected)
+            return value
+
         return number
 
     def _max(self, cell: str | Decimal | bool) -> Decimal:
