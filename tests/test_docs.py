@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -154,3 +155,44 @@ def test_cli_doc_names_every_exit_code_and_the_debug_switch() -> None:
     for code in (cli.EXIT_OK, cli.EXIT_PROBLEMS, cli.EXIT_USAGE, cli.EXIT_INTERNAL):
         assert re.search(rf"\|\s*`?{code}`?\s*\|", text), f"exit code {code} is not in the table of docs/cli.md"
     assert "PARRULES_DEBUG=1" in text
+
+
+# ---- the outputs shown in docs/cli.md are what the commands print today ------------------------------
+
+
+def _cli_examples() -> list[tuple[str, str]]:
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    found = []
+    for block in re.findall(r"```text\n(\$ parrules .*?)```", text, re.S):
+        first, _, rest = block.partition("\n")
+        if "\n$ " in "\n" + rest:
+            continue  # several commands in one block: a narrative, not one command's output
+        found.append((first[2:], rest))
+    return found
+
+
+@pytest.mark.parametrize(("command", "shown"), _cli_examples(), ids=lambda v: v if len(v) < 60 else None)
+def test_cli_md_shows_what_the_command_prints(command: str, shown: str, tmp_path: Path) -> None:
+    import json
+    import shlex
+    import subprocess
+    import sys
+
+    args = shlex.split(command)[1:]
+    outputs = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-o", "--output")}
+    files = [a for a in args if a.endswith((".par", ".csv", ".json", ".xlsx")) and a not in outputs]
+    if any(not (ROOT / a).is_file() for a in files):
+        pytest.skip("the example reads a file made up for the page")
+    (tmp_path / "tests").symlink_to(ROOT / "tests")  # outputs (-o) land in tmp_path, inputs are the repo's
+    # The same parrules this test imports (installed, or src/ in a development run).
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run([sys.executable, "-m", "parrules.cli", *args], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, check=False)
+    printed = done.stdout + done.stderr
+    if shown.lstrip().startswith(("{", "[")):
+        expected, got = json.loads(shown), json.loads(done.stdout)
+        if isinstance(expected, dict) and "units" in expected:  # the page shows the first units only
+            got["units"] = got["units"][:len(expected["units"])]
+        assert got == expected
+    else:
+        assert printed.strip() == shown.strip()
