@@ -213,13 +213,15 @@ rank overall by index desc
 """
 
 
-def test_a_parent_none_of_whose_children_applies_has_maximum_0() -> None:
-    # found by the bounds property: such a parent is still "scored", with points 0 of maximum 0
+def test_a_parent_none_of_whose_children_applies_does_not_apply_either() -> None:
+    # found by the bounds property: such a parent was "scored" with points 0 of maximum 0
+    # (an index of 0 ÷ 0); it now does not apply, and says why
     ruleset = Ruleset(build_model(NOTHING_BELOW_APPLIES), "<text>", {})
     unit = ruleset.score([{"unit": "u", "one_stop": False, "q": "1.5"}]).unit("u")
     parent, child = unit.node("1"), unit.node("1.1")
     assert parent is not None and child is not None
-    assert (parent.status, parent.points, parent.max) == ("scored", D(0), D(0))
+    assert (parent.status, parent.points, parent.max) == ("not_applicable", D(0), D(0))
+    assert parent.reason == "none of its criteria applies to this unit" and parent.index is None
     assert (child.status, child.points, child.max) == ("not_applicable", D(0), D(0))
     assert unit.max == 2 and unit.index == 75
 

@@ -324,6 +324,7 @@ class Applicability:
     # Applicable inner nodes, children before parents: (index, applicable children, min, max).
     inner: tuple[tuple[int, tuple[int, ...], Decimal, Decimal], ...] = ()
     reads: tuple[str, ...] = ()  # every input the applicable leaves read
+    why: tuple[str | None, ...] = ()  # why a node does not apply: parent, excluded, condition, children
 
 
 @frozen
@@ -401,13 +402,21 @@ class Plan:
 
     def _compute_applicability(self, values: Env) -> Applicability:
         applies = [False] * len(self.nodes)
+        why: list[str | None] = [None] * len(self.nodes)
         for p in self.nodes:  # parents come before children
-            parent_ok = p.parent is None or applies[p.parent]
-            applies[p.index] = (parent_ok and p.excluded_because is None
-                                and (p.applies is None or bool(p.applies(values))))
+            if p.parent is not None and not applies[p.parent]:
+                why[p.index] = "parent"
+            elif p.excluded_because is not None:
+                why[p.index] = "excluded"
+            elif p.applies is not None and not p.applies(values):
+                why[p.index] = "condition"
+            else:
+                applies[p.index] = True
         maxima = [ZERO] * len(self.nodes)
         for i in self.postorder:
             p = self.nodes[i]
+            if applies[i] and p.children and not any(applies[c] for c in p.children):
+                applies[i], why[i] = False, "children"  # none of its criteria applies, so neither does it
             if not applies[i]:
                 continue
             if p.leaf is not None or not p.children:
@@ -421,7 +430,7 @@ class Plan:
                        self.nodes[i].node.min, self.nodes[i].node.max)
                       for i in self.postorder if applies[i] and self.nodes[i].leaf is None)
         reads = tuple(dict.fromkeys(name for i in leaves for name in self.nodes[i].reads))
-        return Applicability(tuple(applies), tuple(maxima), unit_max, leaves, inner, reads)
+        return Applicability(tuple(applies), tuple(maxima), unit_max, leaves, inner, reads, tuple(why))
 
 
 def _divides(rule: m.Rule) -> bool:

@@ -386,7 +386,7 @@ def _node_result(plan: Plan, s: _Scored, index: int) -> NodeResult:
     elif p.excluded_because is not None:
         status, reason = "excluded", p.excluded_because
     else:
-        status, reason = "not_applicable", _why_not(plan, index)
+        status, reason = "not_applicable", _why_not(plan, s.app, index)
     return NodeResult(
         id=node.id, kind=node.kind, title=node.title,
         points=s.points[index] if applies else ZERO, max=s.app.max[index], declared_max=node.max,
@@ -397,9 +397,15 @@ def _node_result(plan: Plan, s: _Scored, index: int) -> NodeResult:
     )
 
 
-def _why_not(plan: Plan, index: int) -> str:
+CONDITION_FALSE = "its `applies if` condition is false for this unit"
+
+
+def _why_not(plan: Plan, app: Applicability, index: int) -> str:
     p = plan.nodes[index]
-    if p.node.applies is None and p.parent is not None:
+    why = app.why[index]
+    if why == "children":
+        return "none of its criteria applies to this unit"
+    if why == "parent" and p.parent is not None:
         parent = plan.nodes[p.parent].node
         return f"{parent.kind} {parent.id} does not apply"
-    return "its `applies if` condition is false for this unit"
+    return CONDITION_FALSE
