@@ -193,6 +193,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
             hint = 'use straight double quotes (") around titles, not curly ones'
         elif char == ",":
             hint = "decimals use a point in a ruleset: write 0.5, not 0,5"
+        elif char == "%" and text[max(0, position - 12):position].rstrip("0123456789. ").endswith("max"):
+            hint = "a maximum is in points, not percent: write `max 2`"
         return error("PAR102", f"unexpected character `{char}`", hint,
                      Span(file, line, column, line, column + 1))
     if (isinstance(exc, UnexpectedToken) and exc.token.type == "$END") or isinstance(exc, UnexpectedEOF):
@@ -223,6 +225,10 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic
     return error("PAR100", message, hint, Span(file, line, column, line, end_col))
 
 
+_BLOCK_WORDS = frozenset({"field", "criterion", "sub", "part", "component", "bonus", "penalty", "exclude",
+                          "rounding", "classes", "groups", "rank", "include", "inputs", "attributes", "stages"})
+
+
 def _hint_for(token: lark.Token, expected: set[str], exc: UnexpectedToken) -> str:
     previous = exc.token_history[-1] if exc.token_history else None
     if token.type == "NUMBER" and previous is not None and previous.type == "COMMA":
@@ -240,6 +246,10 @@ def _hint_for(token: lark.Token, expected: set[str], exc: UnexpectedToken) -> st
         return "a `}` is missing before this line"
     if token.type == "RBRACE":
         return "a node's body needs child nodes or one rule before `}`"
+    if "_ARROW" in expected and previous is not None and str(previous) in _BLOCK_WORDS:
+        # The contextual lexer read a keyword as the next step's choice name: the step table before
+        # it was never closed.
+        return f"`{previous}` is read as one more step of the rule above: is a `}}` missing before it?"
     if "_ARROW" in expected:
         return "each case is written `condition -> points`"
     return "see docs/language.md for the statement's form"
