@@ -222,3 +222,20 @@ def test_check_never_raises_and_a_clean_model_always_compiles(model: m.Model) ->
 def test_the_scoring_scenarios_have_no_errors_but_the_missing_publication_lines(scenario: Scenario) -> None:
     found = [d for d in checker.check(scenario.model) if d.is_error and d.code not in ("PAR242", "PAR243")]
     assert found == [], "\n".join(f"{d.code} {d.message}" for d in found)
+
+
+def test_a_share_of_two_tied_counts_is_judged_between_0_and_1() -> None:
+    # closed … at most found: closed / found lies in [0, 1] once found cannot be 0.
+    text = """
+ruleset "T" { scale 2 }
+inputs { found count  closed count at most found }
+component a "A" max 2 { sub 1 "x" max 2 { when found = 0 -> max  otherwise -> closed / found * TIMES } }
+classes { "Đạt" from 50  "Chưa đạt" below 50 }
+rank overall by index desc
+"""
+    over = parrules.load_text(text.replace("TIMES", "2.5")).check()
+    assert [d.code for d in over.errors] == ["PAR210"] and "up to 2.5" in over.errors[0].message
+    assert parrules.load_text(text.replace("TIMES", "2")).check().ok
+    # Without the zero case the divisor can be 0: that is PAR230, and no range is claimed.
+    unguarded = parrules.load_text(text.replace("when found = 0 -> max  otherwise -> ", "").replace("TIMES", "2"))
+    assert [d.code for d in unguarded.check().errors] == ["PAR230"]

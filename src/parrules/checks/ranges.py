@@ -3,7 +3,8 @@
 Ranges are computed by interval arithmetic over the inputs' declared ranges, narrowed by the table
 line's condition. Interval arithmetic is exact only when every input appears once (and no two are
 tied by `at most`); otherwise it can overstate, so such formulas are not judged — a false alarm
-would teach rule authors to ignore the checker.
+would teach rule authors to ignore the checker. One tie is understood: `a / b` with `a … at most b`
+(issues handled of issues found) is a share in [0, 1] once `b` cannot be 0.
 """
 
 from __future__ import annotations
@@ -70,6 +71,9 @@ def _range(ctx: Context, expr: m.Expr, env: dict[str, Range], node_max: Decimal 
         pick = min if expr.function == "min" else max
         return Range(pick(a.lo for a in known), pick(a.hi for a in known))
     if isinstance(expr, m.Binary):
+        share = _share(ctx, expr, env, node_max)
+        if share is not None:
+            return share
         a = _range(ctx, expr.left, env, node_max)
         b = _range(ctx, expr.right, env, node_max)
         if a is None or b is None:
@@ -88,12 +92,49 @@ def _range(ctx: Context, expr: m.Expr, env: dict[str, Range], node_max: Decimal 
     return None
 
 
+def _tied_pair(ctx: Context, expr: m.Expr) -> tuple[str, str] | None:
+    """`a / b` where the ruleset declares `a … at most b`: a share of b (handled of found, …)."""
+    if (isinstance(expr, m.Binary) and expr.op == "/" and isinstance(expr.left, m.Ref)
+            and isinstance(expr.right, m.Ref)):
+        decl = ctx.declared.get(expr.left.name)
+        if decl is not None and decl.at_most == expr.right.name:
+            return expr.left.name, expr.right.name
+    return None
+
+
+def _share(ctx: Context, expr: m.Binary, env: dict[str, Range], node_max: Decimal | None) -> Range | None:
+    """Such a share lies in [0, 1] when neither can be negative and the divisor cannot be 0."""
+    pair = _tied_pair(ctx, expr)
+    if pair is None:
+        return None
+    part = _range(ctx, expr.left, env, node_max)
+    whole = _range(ctx, expr.right, env, node_max)
+    if part is None or whole is None or part.lo < 0 or whole.lo <= 0:
+        return None
+    return Range(ZERO, min(Decimal(1), part.hi / whole.lo) if part.hi < INF else Decimal(1))
+
+
 def exact(ctx: Context, expr: m.Expr) -> bool:
-    """Whether interval arithmetic gives the true range: each input once, none tied to another."""
-    counts = Counter(e.name for e in subexpressions(expr) if isinstance(e, m.Ref) and e.name in ctx.declared)
+    """Whether interval arithmetic gives the true range: each input once, none tied to another.
+
+    A share `a / b` of two tied inputs (`a … at most b`) counts as one term: its range, [0, 1], is exact.
+    """
+    shares = [e for e in subexpressions(expr) if _tied_pair(ctx, e) is not None]
+    inside = {id(r) for e in shares for r in subexpressions(e)}
+    names = [e.name for e in subexpressions(expr)
+             if isinstance(e, m.Ref) and e.name in ctx.declared and id(e) not in inside]
+    for share in shares:
+        pair = _tied_pair(ctx, share)
+        assert pair is not None
+        # Two shares of one divisor (closed of found, partial of found) are not independent: counting
+        # the divisor keeps such formulas unjudged rather than alarming on closed + partial > found.
+        names += ["/".join(pair), pair[0], pair[1]]
+    counts = Counter(names)
     if any(c > 1 for c in counts.values()):
         return False
-    return not any(ctx.declared[n].at_most in counts for n in counts)
+    plain = [n for n in counts if n in ctx.declared]
+    return not any(ctx.declared[n].at_most in counts and "/".join((n, ctx.declared[n].at_most or "")) not in counts
+                   for n in plain)
 
 
 def check_ranges(ctx: Context) -> None:
