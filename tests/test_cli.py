@@ -60,6 +60,11 @@ def test_score_json_has_the_documented_fields_and_hand_computed_values() -> None
     assert units["Sở Tư pháp"]["indices"] == {
         "appraisal": "50.00", "1": "16.67", "2": "75.00", "3": "75.00", "survey": "80.00"}
     assert "3" not in units["Ban Dân tộc"]["indices"]
+    # Points lacking for the next class, at the lowest index that publishes inside it (79.995 for 80):
+    # Ban Dân tộc 79.995 % of 8 − 6.1 = 0.2996; Sở Tư pháp 69.995 % of 10 − 5.9 = 1.0995; Tốt is the top.
+    assert units["Ban Dân tộc"]["next_class"] == {"class": "Tốt", "points_needed": "0.2996"}
+    assert units["Sở Tư pháp"]["next_class"] == {"class": "Khá", "points_needed": "1.0995"}
+    assert "next_class" not in units["Sở Nội vụ"]
     assert all(isinstance(v, str) for u in payload["units"] for v in (u["total"], u["index"], u["max"]))
 
 

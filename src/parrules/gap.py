@@ -137,6 +137,15 @@ def target_index(results: Results, band: m.ClassBand) -> Decimal:
     return halfway if band.contains(rounder(rounding)(halfway)) else bound
 
 
+def points_to_next_class(results: Results, unit: UnitResult) -> tuple[str, Decimal] | None:
+    """The next class up and the points the unit lacks for it, without the search for where (cheap)."""
+    band = next_band(results, unit)
+    if band is None or band.lower is None or unit.max <= 0:
+        return None
+    with localcontext(CONTEXT):
+        return band.label, max(ZERO, target_index(results, band) * unit.max / HUNDRED - unit.exact.total)
+
+
 def class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
     with localcontext(CONTEXT):
         return _class_gap(results, unit)

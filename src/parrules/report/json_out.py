@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from parrules.gap import points_to_next_class
 from parrules.history import GroupChange, UnitChange, YearChange
 from parrules.report.numbers import plain, plain_max, signed
 from parrules.results import Results, UnitResult
@@ -33,6 +34,9 @@ def _unit(unit: UnitResult, results: Results) -> dict[str, object]:
             nodes[node.id] = plain(results.round_points(node.points)) if node.status == "scored" else None
     out["nodes"] = nodes
     out["indices"] = {k: plain(v) for k, v in results.node_indices(unit).items()}
+    gap = points_to_next_class(results, unit)
+    if gap is not None:  # `parrules explain` says where the points could be found
+        out["next_class"] = {"class": gap[0], "points_needed": plain_max(gap[1])}
     return out
 
 
