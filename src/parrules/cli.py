@@ -217,13 +217,14 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import difflib
-    import unicodedata
+
+    from parrules.data.text import text_key
 
     done = _score_data(args, err)
     if isinstance(done, int):
         return done
-    wanted = " ".join(unicodedata.normalize("NFC", args.unit).casefold().split())
-    found = [u for u in done.results.units if " ".join(u.unit.casefold().split()) == wanted]
+    wanted = text_key(args.unit)
+    found = [u for u in done.results.units if text_key(u.unit) == wanted]
     if not found:
         names = [u.unit for u in done.results.units]
         near = difflib.get_close_matches(args.unit, names, n=3, cutoff=0.5)

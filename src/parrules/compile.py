@@ -323,7 +323,7 @@ class Applicability:
     leaves: tuple[int, ...]  # applicable leaves, in tree order
     # Applicable inner nodes, children before parents: (index, applicable children, min, max).
     inner: tuple[tuple[int, tuple[int, ...], Decimal, Decimal], ...] = ()
-    reads: tuple[str, ...] = ()  # every input the applicable leaves read
+    reads: tuple[str, ...] = ()  # every input the applicable leaves and the bonus/penalty rules read
     why: tuple[str | None, ...] = ()  # why a node does not apply: parent, excluded, condition, children
 
 
@@ -429,7 +429,8 @@ class Plan:
         inner = tuple((i, tuple(c for c in self.nodes[i].children if applies[c]),
                        self.nodes[i].node.min, self.nodes[i].node.max)
                       for i in self.postorder if applies[i] and self.nodes[i].leaf is None)
-        reads = tuple(dict.fromkeys(name for i in leaves for name in self.nodes[i].reads))
+        reads = tuple(dict.fromkeys([*(name for i in leaves for name in self.nodes[i].reads),
+                                     *(name for x in self.extras for name in x.reads)]))
         return Applicability(tuple(applies), tuple(maxima), unit_max, leaves, inner, reads, tuple(why))
 
 

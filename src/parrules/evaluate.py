@@ -114,7 +114,7 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
 
 
 def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems) -> None:
-    if all(name in env for name in app.reads) and all(name in env for x in plan.extras for name in x.reads):
+    if all(name in env for name in app.reads):
         return
     missing: dict[str, list[str]] = {}
     for i in app.leaves:
@@ -393,11 +393,9 @@ def _node_result(plan: Plan, s: _Scored, index: int) -> NodeResult:
         stage_points={k: points[index] for k, (_, points) in s.stages.items()} if applies else {},
         status=status,  # type: ignore[arg-type]
         branch=s.branches[index] if p.leaf is not None and applies else None, reason=reason,
+        cause=None if applies else s.app.why[index],
         children=tuple(_node_result(plan, s, c) for c in p.children),
     )
-
-
-CONDITION_FALSE = "its `applies if` condition is false for this unit"
 
 
 def _why_not(plan: Plan, app: Applicability, index: int) -> str:
@@ -408,4 +406,4 @@ def _why_not(plan: Plan, app: Applicability, index: int) -> str:
     if why == "parent" and p.parent is not None:
         parent = plan.nodes[p.parent].node
         return f"{parent.kind} {parent.id} does not apply"
-    return CONDITION_FALSE
+    return "its `applies if` condition is false for this unit"

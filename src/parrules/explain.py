@@ -18,7 +18,6 @@ from attrs import frozen
 
 from parrules import model as m
 from parrules.compile import references
-from parrules.evaluate import CONDITION_FALSE
 from parrules.exact import CONTEXT
 from parrules.format import expr as expr_text
 from parrules.gap import ClassGap, class_gap
@@ -136,7 +135,7 @@ def _node(result: NodeResult, nodes: dict[str, m.Node], unit: UnitResult) -> Exp
         why, shown = _why(node, result, unit.inputs, unit.model)
         inputs = tuple(shown)
     reason = result.reason
-    if result.status == "not_applicable" and node.applies is not None and result.reason == CONDITION_FALSE:
+    if result.cause == "condition" and node.applies is not None:
         names = sorted(references(node.applies))
         values = ", ".join(f"{n} = {show_value(unit.model, n, unit.inputs[n])}" for n in names if n in unit.inputs)
         reason = f"{values}; applies if {expr_text(node.applies)}" if values else reason

@@ -27,11 +27,6 @@ def _num(value: Decimal) -> str:
     return plain_max(value)
 
 
-def _exact(value: Decimal) -> str:
-    """JSON keeps every digit."""
-    return plain_max(value)
-
-
 def _tree_lines(node: ExplainedNode, depth: int, width: int) -> list[str]:
     label = f"{'  ' * depth}{node.id}  {node.title}"
     if node.status == "scored":
@@ -122,14 +117,14 @@ def _signed(value: Decimal) -> str:
 
 def _node_dict(node: ExplainedNode) -> dict[str, object]:
     out: dict[str, object] = {"id": node.id, "kind": node.kind, "title": node.title, "status": node.status,
-                              "points": _exact(node.points), "max": _exact(node.max)}
+                              "points": plain_max(node.points), "max": plain_max(node.max)}
     if node.why:
         out["why"] = node.why
         out["inputs"] = dict(node.inputs)
     if node.reason:
         out["reason"] = node.reason
     if node.stages:
-        out["stages"] = {k: _exact(v) for k, v in node.stages}
+        out["stages"] = {k: plain_max(v) for k, v in node.stages}
     if node.children:
         out["children"] = [_node_dict(c) for c in node.children]
     return out
@@ -138,21 +133,21 @@ def _node_dict(node: ExplainedNode) -> dict[str, object]:
 def explanation_to_dict(e: Explanation) -> dict[str, object]:
     gap = e.gap
     return {
-        "unit": e.unit, "group": e.group, "total": plain(e.total), "exact_total": _exact(e.exact_total),
-        "max": _exact(e.max), "index": plain(e.index), "class": e.class_, "rank": e.rank,
+        "unit": e.unit, "group": e.group, "total": plain(e.total), "exact_total": plain_max(e.exact_total),
+        "max": plain_max(e.max), "index": plain(e.index), "class": e.class_, "rank": e.rank,
         "tree": [_node_dict(n) for n in e.tree],
-        "losses": [{"id": x.node_id, "title": x.title, "points": _exact(x.amount), "kind": x.kind}
+        "losses": [{"id": x.node_id, "title": x.title, "points": plain_max(x.amount), "kind": x.kind}
                    for x in sorted(e.losses, key=lambda x: (-x.amount, x.node_id)) if x.amount],
-        "stages": [{"id": s.node_id, "points": {k: _exact(v) for k, v in s.points}, "official": _exact(s.official)}
-                   for s in e.stages],
-        "stage_totals": {k: _exact(v) for k, v in e.stage_totals},
-        "extras": [{"kind": k, "id": i, "points": _exact(p)} for k, i, p in e.extras],
+        "stages": [{"id": s.node_id, "points": {k: plain_max(v) for k, v in s.points},
+                    "official": plain_max(s.official)} for s in e.stages],
+        "stage_totals": {k: plain_max(v) for k, v in e.stage_totals},
+        "extras": [{"kind": k, "id": i, "points": plain_max(p)} for k, i, p in e.extras],
         "gap": None if gap is None else {
-            "next_class": gap.next_class, "bound": _exact(gap.bound), "target_index": _exact(gap.target_index),
-            "needed": _exact(gap.needed),
+            "next_class": gap.next_class, "bound": plain_max(gap.bound), "target_index": plain_max(gap.target_index),
+            "needed": plain_max(gap.needed),
             "reachable": gap.reachable,
-            "suggestion": [{"id": g.node_id, "title": g.title, "gain": _exact(g.gain), "used": _exact(g.used)}
+            "suggestion": [{"id": g.node_id, "title": g.title, "gain": plain_max(g.gain), "used": plain_max(g.used)}
                            for g in gap.suggestion],
-            "gains": [{"id": g.node_id, "title": g.title, "gain": _exact(g.gain)} for g in gap.gains],
+            "gains": [{"id": g.node_id, "title": g.title, "gain": plain_max(g.gain)} for g in gap.gains],
         },
     }

@@ -163,16 +163,16 @@ def _class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
     suggestion: list[Gain] = []
     points, total = dict(simulation.points), start
     remaining = {g.node_id for g in gains}
-    while total < target_total and remaining:
-        options = [g for g in _gains(simulation, points, total) if g.node_id in remaining]
-        if not options:
-            break
-        best = min(options, key=lambda g: (-g.gain, g.node_id))
+    options = gains  # the first round is the unit as it is: no need to work the gains out again
+    while total < target_total and options:
+        best = options[0]
         remaining.discard(best.node_id)
         used = min(best.gain, target_total - total)
         suggestion.append(Gain(best.node_id, best.title, best.points, best.max, best.gain, used))
         points = simulation.with_leaf(points, best.node_id, simulation.results[best.node_id].max)
         total = simulation.total(points)
+        options = sorted((g for g in _gains(simulation, points, total) if g.node_id in remaining),
+                         key=lambda g: (-g.gain, g.node_id))
     return ClassGap(unit.class_, band.label, band.lower, target, max(ZERO, target_total - start), tuple(gains),
                     tuple(suggestion), total >= target_total)
 

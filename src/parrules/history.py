@@ -20,6 +20,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from parrules.data.text import text_key
 from parrules.diagnostics import DataError, Diagnostic
 from parrules.results import Results
 
@@ -121,12 +122,12 @@ class YearChange:
     @property
     def largest_rise(self) -> UnitChange | None:
         rises = [c for c in self.units if c.index_change is not None and c.index_change > 0]
-        return max(rises, key=lambda c: (c.index_change, _name_key(c.unit)), default=None)
+        return max(rises, key=lambda c: (c.index_change, text_key(c.unit)), default=None)
 
     @property
     def largest_fall(self) -> UnitChange | None:
         falls = [c for c in self.units if c.index_change is not None and c.index_change < 0]
-        return min(falls, key=lambda c: (c.index_change, _name_key(c.unit)), default=None)
+        return min(falls, key=lambda c: (c.index_change, text_key(c.unit)), default=None)
 
     def summary(self) -> str:
         """One line as provinces publish it, in Vietnamese."""
@@ -141,26 +142,22 @@ class YearChange:
         return "; ".join(parts)
 
 
-def _name_key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
 def compare_years(current: Snapshot, previous: Snapshot) -> YearChange:
     """Every unit of either year, in this year's order, then the units that are gone."""
-    before = {_name_key(u.unit): u for u in previous.units}
-    now_keys = {_name_key(u.unit) for u in current.units}
+    before = {text_key(u.unit): u for u in previous.units}
+    now_keys = {text_key(u.unit) for u in current.units}
     changes = [
-        UnitChange(u.unit, u.index, before[k].index if (k := _name_key(u.unit)) in before else None,
+        UnitChange(u.unit, u.index, before[k].index if (k := text_key(u.unit)) in before else None,
                    u.rank, before[k].rank if k in before else None)
         for u in current.units
     ]
     changes += [UnitChange(u.unit, None, u.index, None, u.rank)
-                for u in previous.units if _name_key(u.unit) not in now_keys]
-    previous_groups = {_name_key(g or ""): a for g, a in previous.group_averages}
-    current_groups = {_name_key(g or ""): a for g, a in current.group_averages}
-    groups = [GroupChange(g, a, previous_groups.get(_name_key(g or ""))) for g, a in current.group_averages]
+                for u in previous.units if text_key(u.unit) not in now_keys]
+    previous_groups = {text_key(g or ""): a for g, a in previous.group_averages}
+    current_groups = {text_key(g or ""): a for g, a in current.group_averages}
+    groups = [GroupChange(g, a, previous_groups.get(text_key(g or ""))) for g, a in current.group_averages]
     groups += [GroupChange(g, None, a) for g, a in previous.group_averages
-               if _name_key(g or "") not in current_groups]
+               if text_key(g or "") not in current_groups]
     return YearChange(tuple(changes), tuple(groups), GroupChange(None, current.average, previous.average),
                       current.label, previous.label)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from attrs import frozen
 
+from parrules.data.text import text_key
 from parrules.diagnostics import DataError, Diagnostic
 from parrules.report.numbers import plain
 from parrules.results import Results, UnitResult
@@ -76,10 +77,6 @@ class Difference:
         return text + (f" — {self.note}" if self.note else "")
 
 
-def _key(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
 def _nfc(text: str | None) -> str:
     return unicodedata.normalize("NFC", (text or "").strip())
 
@@ -95,14 +92,14 @@ def read_published(path: Path) -> Published:
         raise DataError([Diagnostic("DAT114", "error", f"cannot read the published table: {exc}",
                                     "give a UTF-8 CSV file", file=str(path))]) from None
     reader = csv.DictReader(text.splitlines())
-    fields = [_key(name) for name in reader.fieldnames or []]
+    fields = [text_key(name) for name in reader.fieldnames or []]
     if "unit" not in fields:
         raise DataError([Diagnostic("DAT113", "error", "the published table has no `unit` column",
                                     "columns: unit,total,index,class (and optionally line,group)",
                                     file=str(path), row=1)])
     places: dict[str, list[tuple[Decimal | None, int]]] = {}
     for number, raw in enumerate(reader, start=2):
-        record = {_key(k): v for k, v in raw.items() if k is not None}
+        record = {text_key(k): v for k, v in raw.items() if k is not None}
         values: dict[str, Decimal | None] = {}
         for name in ("total", "index"):
             cell = (record.get(name) or "").strip().removesuffix("%").strip()
@@ -115,7 +112,7 @@ def read_published(path: Path) -> Published:
                 values[name] = None
         unit = _nfc(record.get("unit"))
         group = _nfc(record.get("group")) or None
-        line = _key(record.get("line") or "unit")
+        line = text_key(record.get("line") or "unit")
         if line == "average":
             index = values["index"]
             if index is None:
@@ -131,7 +128,7 @@ def read_published(path: Path) -> Published:
                                        file=str(path), row=number, column="line"))
             continue
         # A printed table lists a group's units best first; equal indices share a place.
-        before = places.setdefault(_key(group or ""), [])
+        before = places.setdefault(text_key(group or ""), [])
         rank = len(before) + 1
         if before and values["index"] is not None and before[-1][0] == values["index"]:
             rank = before[-1][1]
@@ -144,17 +141,17 @@ def read_published(path: Path) -> Published:
 
 
 def compare_published(results: Results, published: Published) -> list[Difference]:
-    computed = {_key(u.unit): u for u in results.units}
+    computed = {text_key(u.unit): u for u in results.units}
     seen: set[str] = set()
     out: list[Difference] = []
     for row in published.units:
-        key = _key(row.unit)
+        key = text_key(row.unit)
         seen.add(key)
         unit = computed.get(key)
         if unit is None:
             out.append(Difference(row.unit, "missing", "", ""))
             continue
-        if row.group is not None and _key(unit.group or "") != _key(row.group):
+        if row.group is not None and text_key(unit.group or "") != text_key(row.group):
             out.append(Difference(unit.unit, "group", unit.group or "", row.group))
         if row.total is not None and unit.total != row.total:
             out.append(Difference(unit.unit, "total", plain(unit.total), plain(row.total)))
@@ -175,7 +172,7 @@ def _compare_average(results: Results, average: PublishedAverage) -> list[Differ
     if average.group is None:
         value = results.average
     else:
-        found = [g for g in results.groups if _key(g.name or "") == _key(average.group)]
+        found = [g for g in results.groups if text_key(g.name or "") == text_key(average.group)]
         if not found:
             return [Difference(average.title, "missing", "", "")]
         value = found[0].average

@@ -36,7 +36,9 @@ class NodeResult:
     declared_max: Decimal
     status: NodeStatus
     branch: int | None = None  # which case of the leaf's rule fired (see explain)
-    reason: str | None = None  # why a node does not apply / is excluded
+    reason: str | None = None  # why a node does not apply / is excluded, in words
+    # ... and as a code: parent, excluded, condition (its own `applies if`), children (none of them applies)
+    cause: str | None = None
     children: tuple[NodeResult, ...] = ()
     stage_points: dict[str, Decimal] = field(factory=dict)  # unrounded points at earlier stages
 

@@ -97,7 +97,7 @@ class Validator:
         self.bounds = {name: _bounds(decl) for name, decl in self.declarations.items()}
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
         self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
-        self.parsers: dict[str, Callable[[str | Decimal | bool], Value]] = {}
+        self.parsers = {name: self._parser(decl) for name, decl in self.declarations.items()}
 
     def _enter(self, text: str, target: _Target) -> None:
         key = text_key(text)
@@ -300,10 +300,7 @@ class Validator:
     # ---- cells ----
 
     def _value(self, decl: Declaration, cell: str | Decimal | bool) -> Value:
-        parse = self.parsers.get(decl.name)
-        if parse is None:
-            parse = self.parsers[decl.name] = self._parser(decl)
-        return parse(cell)
+        return self.parsers[decl.name](cell)
 
     def _parser(self, decl: Declaration) -> Callable[[str | Decimal | bool], Value]:
         """How one declaration's cells are read, decided once (a few hundred thousand cells follow)."""

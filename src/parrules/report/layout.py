@@ -15,6 +15,7 @@ from typing import Literal
 from attrs import frozen
 
 from parrules.history import YearChange
+from parrules.report.numbers import plain, plain_max, signed
 from parrules.results import Results
 
 HEADINGS = {
@@ -121,8 +122,6 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
 
 def change_lines(change: YearChange) -> list[str]:
     """What provinces print under the table about last year, in Vietnamese."""
-    from parrules.report.numbers import plain, signed
-
     label = f"năm {change.previous_label}" if change.previous_label else "năm trước"
     lines = [f"So với {label}: {change.summary()}."]
     rise, fall = change.largest_rise, change.largest_fall
@@ -145,8 +144,6 @@ def change_lines(change: YearChange) -> list[str]:
 
 def text_cell(value: Cell, kind: ColumnKind) -> str:
     """A cell as text: the ruleset's digits, a maximum as a person writes it, signed changes."""
-    from parrules.report.numbers import plain, plain_max, signed
-
     if value is None:
         return ""
     if isinstance(value, str):
