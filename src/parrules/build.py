@@ -4,7 +4,6 @@ names, types and sums are the checker's business, so that every problem is found
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
@@ -14,10 +13,18 @@ import lark
 
 from parrules import model as m
 from parrules.diagnostics import Diagnostic, error
+from parrules.limits import (
+    MAX_INCLUDE_DEPTH,
+    MAX_INCLUDE_NAME,
+    MAX_RULESET_BYTES,
+    MAX_TOTAL_RULESET_BYTES,
+    number_limit_words,
+    within_number_limits,
+)
+from parrules.safeio import ReadProblem, describe_read_problem, read_bounded
 from parrules.syntax import parse
 
 Tree = lark.Tree[lark.Token]
-MAX_INCLUDE_DEPTH = 8
 
 
 @attrs.frozen
@@ -32,6 +39,7 @@ def build_source(text: str, file: str, root: Path | None) -> BuildResult:
     builder = _Builder(root)
     result = parse(text, file)
     builder.sources[file] = result.text
+    builder.total_bytes = len(result.text.encode("utf-8"))
     if result.tree is None:
         return BuildResult(None, result.diagnostics, builder.sources)
     own = str(Path(file).resolve()) if root is not None else file
@@ -90,6 +98,8 @@ class _Builder:
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, str] = {}
         self.file = "<text>"
+        self.total_bytes = 0  # of the ruleset and everything included so far
+        self.included: dict[str, m.Span] = {}  # each included file, and where it was first included
 
     # ---- includes ----------------------------------------------------------------------------
 
@@ -117,12 +127,17 @@ class _Builder:
                     "PAR122", f"includes nested deeper than {MAX_INCLUDE_DEPTH} files",
                     "include shared fragments directly from the main ruleset", span))
                 continue
-            try:
-                text = target.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
+            first = self.included.get(key)
+            if first is not None:
+                # Its nodes and declarations are already in the ruleset; a second copy would only repeat
+                # them (and a diamond of includes would double the work at every level).
                 self.diagnostics.append(error(
-                    "PAR121", f"cannot read included file `{_string(token)}`: {exc.__class__.__name__}",
-                    "check the file exists next to the ruleset and is saved as UTF-8", span))
+                    "PAR123", f"`{_string(token)}` is already included (at {first.file}:{first.line})",
+                    "include each file once", span))
+                continue
+            self.included[key] = span
+            text = self._read_include(target, _string(token), span)
+            if text is None:
                 continue
             shown = _display_path(target)
             result = parse(text, shown)
@@ -131,6 +146,34 @@ class _Builder:
             if result.tree is not None:
                 items.extend(self.expand(result.tree, shown, (*chain, key)))
         return items
+
+    def _read_include(self, target: Path, name: str, span: m.Span) -> str | None:
+        room = min(MAX_RULESET_BYTES, MAX_TOTAL_RULESET_BYTES - self.total_bytes)
+        try:
+            data = read_bounded(target, max(room, 0))
+        except ReadProblem as problem:
+            if problem.kind == "too_large" and problem.size > MAX_RULESET_BYTES:
+                self.diagnostics.append(error(
+                    "PAR103", f"included file `{name}` is {problem.size:,} bytes; a ruleset file may be at most "
+                    f"{MAX_RULESET_BYTES:,}", "split it into smaller files", span))
+            elif problem.kind == "too_large":
+                self.diagnostics.append(error(
+                    "PAR103", f"with `{name}` the ruleset and its includes would be over "
+                    f"{MAX_TOTAL_RULESET_BYTES:,} bytes together", "include fewer or smaller files", span))
+            else:
+                self.diagnostics.append(error(
+                    "PAR121", f"cannot read included file `{name}`: {describe_read_problem(problem, room)}",
+                    "check the file exists next to the ruleset and is a plain text file", span))
+            return None
+        self.total_bytes += len(data)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            self.diagnostics.append(error(
+                "PAR121", f"included file `{name}` is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})",
+                "save the file as UTF-8 (Unicode)", span))
+            return None
 
     def _shown(self, key: str) -> str:
         """A file of the chain as the rule author knows it: relative to the ruleset's folder."""
@@ -144,15 +187,29 @@ class _Builder:
                 "PAR120", "`include` needs the ruleset to be loaded from a file",
                 "load the ruleset with its path, not as text", span))
             return None
+        if not relative.strip() or len(relative) > MAX_INCLUDE_NAME or not relative.isprintable():
+            self.diagnostics.append(error(
+                "PAR120", "`include` needs the name of a file: printable characters, at most "
+                f"{MAX_INCLUDE_NAME} of them", 'write the file\'s name relative to this one, e.g. `include "chung.par"`',
+                span))
+            return None
         base = Path(file).parent if file not in ("<text>",) else self.root
-        target = (base / relative).resolve()
-        root = self.root.resolve()
-        if Path(relative).is_absolute() or not target.is_relative_to(root):
+        try:
+            target = (base / relative).resolve()
+            root = self.root.resolve()
+            outside = Path(relative).is_absolute() or not target.is_relative_to(root)
+            exists = not outside and target.is_file()
+        except (OSError, ValueError) as exc:  # a name the system refuses (too long, …)
+            self.diagnostics.append(error(
+                "PAR120", f"`{relative}` cannot be a file name here: {getattr(exc, 'strerror', None) or exc}",
+                "write the file's name relative to this one, e.g. `include \"chung.par\"`", span))
+            return None
+        if outside:
             self.diagnostics.append(error(
                 "PAR120", f"`{relative}` is outside the ruleset's folder",
                 f"includes must stay inside {root.name}/; copy the shared fragment there", span))
             return None
-        if not target.is_file():
+        if not exists:
             self.diagnostics.append(error(
                 "PAR121", f"included file `{relative}` does not exist",
                 "paths are relative to the file that includes them", span))
@@ -222,7 +279,7 @@ class _Builder:
                 "PAR112", "the ruleset has no `ruleset \"…\" { … }` block",
                 'start the file with: ruleset "Chỉ số CCHC …" { year 2020  scale 100 }',
                 m.Span(main_file, 1, 1, 1, 2)))
-            meta = m.Meta()
+            meta = m.Meta(span=m.Span(main_file, 1, 1, 1, 2))
         inputs.extend(self.implicit_inputs(components, extras, inputs))
         return m.Model(
             meta=meta, attributes=tuple(attributes), inputs=tuple(inputs), stages=tuple(stages),
@@ -254,10 +311,17 @@ class _Builder:
         return out
 
     def number(self, token: lark.Token, negative: bool = False) -> Decimal:
+        text = str(token).rstrip("%").rstrip()
         try:
-            value = Decimal(str(token).rstrip("%"))
+            value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the lexer only admits digits
             self.diagnostics.append(error("PAR111", f"`{token}` is not a number", None, _span(self.file, token)))
+            return Decimal(0)
+        if not within_number_limits(value):
+            shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+            self.diagnostics.append(error(
+                "PAR111", f"`{shown}` has more digits than parrules computes with exactly",
+                f"a number has {number_limit_words()}", _span(self.file, token)))
             return Decimal(0)
         return -value if negative else value
 
@@ -590,17 +654,15 @@ class _Builder:
 def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
     """Read a ruleset as UTF-8 text, or say plainly why not."""
     try:
-        size = path.stat().st_size
-    except OSError:
-        return None, error("PAR105", f"cannot read `{path}`: no such file",
+        data = read_bounded(path, MAX_RULESET_BYTES)
+    except ReadProblem as problem:
+        if problem.kind == "too_large":
+            return None, error("PAR103", f"the file is {problem.size:,} bytes; a ruleset may be at most "
+                               f"{MAX_RULESET_BYTES:,}", "split shared parts into files and `include` them",
+                               m.Span(str(path), 1, 1, 1, 2))
+        return None, error("PAR105", f"cannot read `{path}`: {describe_read_problem(problem, MAX_RULESET_BYTES)}",
                            "check the path", m.Span(str(path), 0, 0, 0, 0))
-    from parrules.syntax import MAX_FILE_BYTES
-
-    if size > MAX_FILE_BYTES:
-        return None, error("PAR103", f"the file is {size:,} bytes; a ruleset may be at most {MAX_FILE_BYTES:,}",
-                           "split shared parts into files and `include` them", m.Span(str(path), 1, 1, 1, 2))
     try:
-        data = path.read_bytes()
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
@@ -608,9 +670,3 @@ def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
         return None, error("PAR105", f"`{path}` is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})",
                            "save the file as UTF-8 (Unicode); legacy Vietnamese encodings (TCVN3, VNI) are not read",
                            m.Span(str(path), line, column, line, column + 1))
-    except OSError as exc:
-        return None, error("PAR105", f"cannot read `{path}`: {exc.strerror}", "check the path",
-                           m.Span(str(path), 0, 0, 0, 0))
-
-
-ReadFn = Callable[[Path], str]

@@ -18,6 +18,7 @@ from typing import Literal
 
 from attrs import frozen
 
+from parrules.display import printable
 from parrules.model import Span
 
 Severity = Literal["error", "warning"]
@@ -109,23 +110,34 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str:
     """The text a person reads: location, code, message, the source line with a caret, the hint."""
-    lines = [f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}"]
+    lines = [printable(f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}")]
     span = diagnostic.span
     if span is not None and sources is not None and span.file in sources and span.line > 0:
-        source_lines = sources[span.file].splitlines()
+        # Lines as the parser counts them: only "\n" ends one (str.splitlines also splits on form
+        # feeds and other separators, which would show the wrong line).
+        source_lines = sources[span.file].split("\n")
         if span.line <= len(source_lines):
-            text = source_lines[span.line - 1].expandtabs(4)
+            line = source_lines[span.line - 1]
+            start = min(span.column, len(line) + 1) - 1  # characters before the span
+            end = span.end_column - 1 if span.end_line == span.line and span.end_column > span.column else start + 1
+            end = max(start + 1, min(end, len(line)))
+            # Tabs are expanded, so the caret goes under the expanded text's columns.
+            before = _excerpt(line[:start])
+            marked = _excerpt(line[:end])
             number = str(span.line)
-            pad = " " * len(number)
-            width = 1
-            if span.end_line == span.line and span.end_column > span.column:
-                width = span.end_column - span.column
-            width = max(1, min(width, len(text) - span.column + 1))
-            lines.append(f" {number} | {text}")
-            lines.append(f" {pad} | {' ' * (span.column - 1)}{'^' * width}")
+            lines.append(f" {number} | {_excerpt(line)}")
+            lines.append(f" {' ' * len(number)} | {' ' * len(before)}{'^' * max(1, len(marked) - len(before))}")
     if diagnostic.hint:
-        lines.append(f"  hint: {diagnostic.hint}")
+        lines.append(printable(f"  hint: {diagnostic.hint}"))
     return "\n".join(lines)
+
+
+def _excerpt(line: str) -> str:
+    """A source line as shown under a message: tabs expanded, every other invisible character as `?`."""
+    text = line.expandtabs(4)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def render_all(diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None = None) -> str:

@@ -7,6 +7,8 @@ only place that sees characters; everything after works on the tree and then on 
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -16,10 +18,8 @@ import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from parrules.diagnostics import Diagnostic, error
+from parrules.limits import MAX_NESTING, MAX_RULESET_BYTES, MAX_TREE_DEPTH
 from parrules.model import Span
-
-MAX_FILE_BYTES = 1_000_000
-MAX_NESTING = 40
 
 # Terminal names as a rule author would say them.
 _TERMINAL_WORDS = {
@@ -75,13 +75,16 @@ def normalize(text: str) -> str:
 def parse(text: str, file: str = "<text>") -> ParseResult:
     text = normalize(text)
     size = len(text.encode("utf-8"))
-    if size > MAX_FILE_BYTES:
+    if size > MAX_RULESET_BYTES:
         return ParseResult(None, text, (error(
             "PAR103",
-            f"the file is {size:,} bytes; a ruleset may be at most {MAX_FILE_BYTES:,}",
+            f"the file is {size:,} bytes; a ruleset may be at most {MAX_RULESET_BYTES:,}",
             "split shared parts into files and `include` them",
             Span(file, 1, 1, 1, 2),
         ),))
+    hidden = _hidden_characters(text, file)
+    if hidden:
+        return ParseResult(None, text, tuple(hidden))
     deep = _too_deep(text, file)
     if deep is not None:
         return ParseResult(None, text, (deep,))
@@ -89,7 +92,57 @@ def parse(text: str, file: str = "<text>") -> ParseResult:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         return ParseResult(None, text, (_syntax_diagnostic(exc, text, file),))
+    except RecursionError:  # pragma: no cover - the nesting limits above keep the parser shallow
+        return ParseResult(None, text, (error("PAR104", "the file nests too deeply to be read", None,
+                                              Span(file, 1, 1, 1, 2)),))
+    deep = _tree_too_deep(tree, file)
+    if deep is not None:
+        return ParseResult(None, text, (deep,))
     return ParseResult(tree, text, ())
+
+
+# Characters a reader cannot see or that move text around on screen: C0/C1 controls (tab and line
+# breaks excepted), the Unicode line and paragraph separators (an editor breaks the line there, the
+# parser does not) and the bidirectional overrides that can make code read differently than it runs.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_MAX_HIDDEN_REPORTED = 20
+
+
+def _hidden_characters(text: str, file: str) -> list[Diagnostic]:
+    """Every invisible character outside plain whitespace, located (a few are reported, then a count)."""
+    found: list[Diagnostic] = []
+    matches = list(itertools.islice(_HIDDEN.finditer(text), _MAX_HIDDEN_REPORTED + 1))
+    for match in matches[:_MAX_HIDDEN_REPORTED]:
+        position = match.start()
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        found.append(error(
+            "PAR102", f"an invisible character (U+{ord(match.group()):04X}) is in the file",
+            "delete it: it cannot be seen in an editor, and usually comes from copying text out of another "
+            "program", Span(file, line, column, line, column + 1)))
+    if len(matches) > _MAX_HIDDEN_REPORTED:
+        extra = sum(1 for _ in _HIDDEN.finditer(text, matches[-1].start()))
+        last = found[-1].span
+        found.append(error("PAR102", f"{extra:,} more invisible characters follow",
+                           "delete them too; they are found the same way", last))
+    return found
+
+
+def _tree_too_deep(tree: lark.Tree[lark.Token], file: str) -> Diagnostic | None:
+    """Refuse statements nested deeper than the builder and checker recurse (`not not … x`, `a + b + …`)."""
+    stack: list[tuple[lark.Tree[lark.Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            meta = node.meta
+            line = getattr(meta, "line", 1) if not getattr(meta, "empty", True) else 1
+            column = getattr(meta, "column", 1) if not getattr(meta, "empty", True) else 1
+            return error(
+                "PAR104", f"this statement nests more than {MAX_TREE_DEPTH} levels deep",
+                "split it: a long chain of `not`, `-`, `+` or `and` is easier to read as several rules or with "
+                "intermediate inputs", Span(file, line, column, line, column + 1))
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
+    return None
 
 
 def _too_deep(text: str, file: str) -> Diagnostic | None:

@@ -1,0 +1,255 @@
+"""Reading and writing files safely: bounded reads of regular files only, all-or-nothing writes.
+
+Reading: a path is opened without blocking (a FIFO would otherwise wait forever for a writer),
+then refused unless it is a regular file (a symlink to `/dev/zero` would read until memory runs
+out), and refused before reading when it is larger than the caller's limit. A file that grows while
+it is read is still cut at the limit.
+
+Writing: the whole file or nothing. The bytes go to an unnamed temporary file in the target's
+folder (Linux `O_TMPFILE`, so a process killed mid-write leaves nothing behind; elsewhere a hidden
+temporary file that is removed on any error), are flushed to disk, and only then replace the
+target. A symlink is written through (the link stays, its target is replaced); a new file gets the
+usual permissions (0666 less the umask), a replaced one keeps its own. A character device or a
+FIFO (`/dev/null`, `/dev/stdout`, a pipe) is written to as a stream; a folder, a block device or
+one of the command's own input files is refused before anything is computed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_CHUNK = 1 << 20
+
+
+class ReadProblem(Exception):
+    """Why a file could not be read: `kind` is missing, folder, not_regular, too_large or unreadable."""
+
+    def __init__(self, kind: str, detail: str = "", size: int = 0) -> None:
+        super().__init__(kind, detail, size)
+        self.kind, self.detail, self.size = kind, detail, size
+
+
+def _kind_words(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; raises `ReadProblem` otherwise."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except FileNotFoundError:
+        raise ReadProblem("missing") from None
+    except IsADirectoryError:
+        raise ReadProblem("folder") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise ReadProblem("unreadable", getattr(exc, "strerror", None) or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadProblem("folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadProblem("not_regular", _kind_words(info.st_mode))
+        if info.st_size > limit:
+            raise ReadProblem("too_large", size=info.st_size)
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise ReadProblem("too_large", size=len(data))
+        return data
+    except OSError as exc:
+        raise ReadProblem("unreadable", exc.strerror or exc.__class__.__name__) from None
+    finally:
+        os.close(fd)
+
+
+def describe_read_problem(problem: ReadProblem, limit: int) -> str:
+    """The problem in words, for a message: "no such file", "a device, not a regular file", …"""
+    if problem.kind == "missing":
+        return "no such file"
+    if problem.kind == "folder":
+        return "it is a folder, not a file"
+    if problem.kind == "not_regular":
+        return f"it is {problem.detail}, not a regular file"
+    if problem.kind == "too_large":
+        return f"it is {problem.size:,} bytes; the limit is {limit:,}"
+    return problem.detail or "it cannot be read"
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+class OutputProblem(Exception):
+    """An output path that cannot or must not be written; the message says why, in plain words."""
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
+    """Refuse, before any work is done, an output that would destroy an input or cannot be a file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except NotADirectoryError:
+        raise OutputProblem(f"cannot write `{path}`: a part of that path is a file, not a folder") from None
+    except (OSError, ValueError) as exc:
+        raise OutputProblem(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise OutputProblem(f"`{path}` is a folder; give the name of the file to write, e.g. {path}/results.csv")
+        if stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+            raise OutputProblem(f"`{path}` is {_kind_words(info.st_mode)}; results are written to a file")
+        for given in inputs:
+            if given is None:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                if _same_file(info, os.stat(given)):
+                    raise OutputProblem(f"`{path}` is also an input of this command ({given}); writing the "
+                                        "results there would destroy it: give another file name")
+    parent = path.parent
+    for folder in (parent, *parent.parents):
+        try:
+            folder_info = os.stat(folder)
+        except FileNotFoundError:
+            continue  # created on writing
+        except (OSError, ValueError) as exc:
+            raise OutputProblem(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
+        if not stat.S_ISDIR(folder_info.st_mode):
+            raise OutputProblem(f"cannot write `{path}`: `{folder}` is a file, not a folder")
+        break
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write the whole file or nothing (see the module's docstring); raises `OutputProblem`."""
+    try:
+        _write(path, payload)
+    except OutputProblem:
+        raise
+    except OSError as exc:
+        raise OutputProblem(f"cannot write `{path}`: {exc.strerror or exc.__class__.__name__}") from None
+
+
+def _write(path: Path, payload: bytes) -> None:
+    target = Path(os.path.realpath(path))  # through a symlink: the link stays, its target is replaced
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        _write_stream(target, payload, fifo=stat.S_ISFIFO(info.st_mode))
+        return
+    check_output(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else None
+    if not _write_unnamed(target, payload, mode):
+        _write_named(target, payload, mode)
+    _sync_folder(target.parent)
+
+
+def _write_stream(target: Path, payload: bytes, *, fifo: bool) -> None:
+    flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | (getattr(os, "O_NONBLOCK", 0) if fifo else 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OutputProblem(f"cannot write `{target}`: nothing is reading that pipe") from None
+        raise
+    try:
+        if fifo:
+            os.set_blocking(fd, True)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+    os.fsync(fd)
+
+
+def _write_unnamed(target: Path, payload: bytes, mode: int | None) -> bool:
+    """Linux: write an unnamed file, then give it a name only once it is complete. False if unsupported."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not Path("/proc/self/fd").is_dir():
+        return False
+    try:
+        fd = os.open(target.parent, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError:
+        return False  # a file system without O_TMPFILE support
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        _write_all(fd, payload)
+        temporary = target.parent / f".{target.name}.{os.getpid()}.tmp"
+        try:
+            os.link(f"/proc/self/fd/{fd}", temporary)
+        except OSError:
+            return False
+        try:
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return True
+    finally:
+        os.close(fd)
+
+
+def _write_named(target: Path, payload: bytes, mode: int | None) -> None:
+    import tempfile
+
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.fchmod(fd, mode)
+        _write_all(fd, payload)
+        os.close(fd)
+        fd = -1
+        os.replace(temporary, target)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename itself reaches the disk only when the folder is flushed too."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
