@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted([*(ROOT / "rulesets").rglob("*.par"), ROOT / "tests" / "fixtures" / "small.par"])
 
 HEAD = 'ruleset "T" { year 2024 scale 10 }\n'
-TAIL = '\nclasses { "Tốt" from 80  "Khá" from 70 below 80  "Trung bình" below 70 }\nrank overall by index desc\n'
+TAIL = '\nclasses { "Tốt" from 80%  "Khá" from 70% below 80%  "Trung bình" below 70% }\nrank overall by index desc\n'
 
 
 def problems(body: str, head: str = HEAD, tail: str = TAIL) -> list[Diagnostic]:
@@ -195,7 +195,7 @@ def test_full_and_scale_belong_to_group_rules() -> None:
 def test_groups_that_cover_every_maximum_need_no_otherwise() -> None:
     body = ('inputs { p points }\ncomponent a "A" max 10 { given p }\n'
             'groups { "I" when max = full  "II" when max < full }\nrank within group by index desc\n')
-    assert codes(body, tail='\nclasses { "Tốt" from 80  "Khá" below 80 }\n') == []
+    assert codes(body, tail='\nclasses { "Tốt" from 80%  "Khá" below 80% }\n') == []
 
 
 # ---- never a crash -----------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_a_share_of_two_tied_counts_is_judged_between_0_and_1() -> None:
 ruleset "T" { scale 2 }
 inputs { found count  closed count at most found }
 component a "A" max 2 { sub 1 "x" max 2 { when found = 0 -> max  otherwise -> closed / found * TIMES } }
-classes { "Đạt" from 50  "Chưa đạt" below 50 }
+classes { "Đạt" from 50%  "Chưa đạt" below 50% }
 rank overall by index desc
 """
     over = parrules.load_text(text.replace("TIMES", "2.5")).check()

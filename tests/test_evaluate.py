@@ -17,7 +17,7 @@ HEADER = 'ruleset "T" { year 2020 scale 10 }\n'
 
 
 # A results table needs classes and a ranking (the checker insists); tests about other things get these.
-TAIL_CLASSES = '\nclasses { "Đạt" from 50  "Chưa đạt" below 50 }\n'
+TAIL_CLASSES = '\nclasses { "Đạt" from 50%  "Chưa đạt" below 50% }\n'
 TAIL_RANK = "\nrank overall by index desc\n"
 
 
@@ -194,7 +194,7 @@ RANKED = """
 inputs { p points }
 component a "A" max 10 { given p }
 rounding { points 2 decimals half-up  index 2 decimals half-up  average 2 decimals half-up }
-classes { "Tốt" from 80  "Khá" from 70 below 80  "Trung bình" below 70 }
+classes { "Tốt" from 80%  "Khá" from 70% below 80%  "Trung bình" below 70% }
 rank overall by index desc ties TIES
 """
 

@@ -88,9 +88,9 @@ rounding {
 }
 
 classes {
-  "Tốt" from 80
-  "Khá" from 70 below 80
-  "Trung bình" below 70
+  "Tốt" from 80%
+  "Khá" from 70% below 80%
+  "Trung bình" below 70%
 }
 
 rank overall by index desc
@@ -169,9 +169,9 @@ rounding {
 }
 
 classes for "Nhóm I" {
-  "Xuất sắc" above 90
-  "Tốt" from 80 to 90
-  "Kém" below 80
+  "Xuất sắc" above 90%
+  "Tốt" from 80% to 90%
+  "Kém" below 80%
 }
 
 groups {

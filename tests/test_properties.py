@@ -158,7 +158,7 @@ ORDER_SENSITIVE_AVERAGE = """
 ruleset "T" { scale 7 }
 inputs { p points range 0 to 7 }
 component a "A" max 7 { given p }
-classes { "Tốt" from 80  "Khá" below 80 }
+classes { "Tốt" from 80%  "Khá" below 80% }
 rank overall by index desc
 """
 
@@ -208,7 +208,7 @@ component a "A" max 3 {
   criterion 1 "Một cửa" max 1 { sub 1.1 "Đúng hạn" max 1 applies if one_stop { given p } }
   criterion 2 "Khác" max 2 { given q }
 }
-classes { "Tốt" from 80  "Khá" below 80 }
+classes { "Tốt" from 80%  "Khá" below 80% }
 rank overall by index desc
 """
 

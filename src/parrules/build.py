@@ -322,7 +322,9 @@ class _Builder:
             self.diagnostics.append(error(
                 "PAR111", f"`{shown}` has more digits than parrules computes with exactly",
                 f"a number has {number_limit_words()}", _span(self.file, token)))
-            return Decimal(0)
+            # The checker still looks at the rest with the value as written, where it can hold it.
+            if len(value.as_tuple().digits) > 30 or abs(value.adjusted()) > 30:
+                return Decimal(0)
         return -value if negative else value
 
     def integer(self, token: lark.Token, what: str) -> int:
@@ -372,7 +374,8 @@ class _Builder:
         if kind == "signed_number":
             return self.signed(tree)
         if kind == "percent":
-            return self.number(_tokens(tree)[0])
+            tokens = _tokens(tree)
+            return self.number(tokens[-1], negative=len(tokens) == 2)
         if kind == "yes":
             return True
         if kind == "no":
@@ -384,13 +387,18 @@ class _Builder:
         parts = _trees(tree)
         vtype = self.value_type(parts[0])
         values: dict[str, Any] = {}
+        bare: list[str] = []
         for part in parts[1:]:
             if part.data == "title":
                 values["title"] = _string(_tokens(part)[0])
             elif part.data == "default":
                 values["default"] = self.literal(_trees(part)[0])
+                if _trees(part)[0].data == "signed_number":
+                    bare.append("default")
             elif part.data == "range":
-                low, high = (self.literal(t) for t in _trees(part))
+                low_tree, high_tree = _trees(part)
+                bare += [side for side, t in (("low", low_tree), ("high", high_tree)) if t.data == "signed_number"]
+                low, high = (self.literal(t) for t in (low_tree, high_tree))
                 values["low"] = low if isinstance(low, Decimal) else None
                 values["high"] = high if isinstance(high, Decimal) else None
                 if not isinstance(low, Decimal) or not isinstance(high, Decimal):
@@ -400,7 +408,8 @@ class _Builder:
                         _span(self.file, part)))
             elif part.data == "at_most":
                 values["at_most"] = str(_tokens(part)[0])
-        return m.Declaration(str(name_token), vtype, cast(Any, kind), span=_span(self.file, name_token), **values)
+        return m.Declaration(str(name_token), vtype, cast(Any, kind), span=_span(self.file, name_token),
+                             bare=tuple(bare), **values)
 
     def value_type(self, tree: Tree) -> m.ValueType:
         kind = tree.data
@@ -609,8 +618,11 @@ class _Builder:
         for line in _trees(tree):
             label = _tokens(line)[0]
             values: dict[str, Any] = {}
+            bare: list[Decimal] = []
             for bound in _trees(line):
                 value = self.number(_tokens(_trees(bound)[0])[0]) if _trees(bound) else Decimal(0)
+                if _trees(bound) and _trees(bound)[0].data == "number":
+                    bare.append(value)
                 if bound.data == "from_":
                     values.update(lower=value, lower_inclusive=True)
                 elif bound.data == "above":
@@ -619,7 +631,7 @@ class _Builder:
                     values.update(upper=value, upper_inclusive=False)
                 else:
                     values.update(upper=value, upper_inclusive=True)
-            bands.append(m.ClassBand(_string(label), span=_span(self.file, line), **values))
+            bands.append(m.ClassBand(_string(label), span=_span(self.file, line), bare=tuple(bare), **values))
         return m.ClassTable(tuple(bands), group, _span(self.file, tree))
 
     def grouping(self, tree: Tree) -> m.Grouping:

@@ -143,12 +143,15 @@ def _declaration(decl: m.Declaration, width: int) -> str:
     parts = [decl.name.ljust(width), _type(decl.type)]
     if decl.title is not None:
         parts.append(_string(decl.title))
+    # A percent's numbers carry `%`: a bare 0.95 beside a percent could be a fraction or 0.95 %.
+    sign = "%" if isinstance(decl.type, m.Percent) else ""
     if decl.default is not None:
-        parts.append(f"default {_literal(decl.default)}")
+        written = _literal(decl.default)
+        parts.append(f"default {written}{sign if isinstance(decl.default, Decimal) else ''}")
     if decl.low is not None or decl.high is not None:
         # One bound that is not a number is what a broken `range` builds; `no` builds it again.
-        low = "no" if decl.low is None else _signed(decl.low, f"the range of {decl.name}")
-        high = "no" if decl.high is None else _signed(decl.high, f"the range of {decl.name}")
+        low = "no" if decl.low is None else _signed(decl.low, f"the range of {decl.name}") + sign
+        high = "no" if decl.high is None else _signed(decl.high, f"the range of {decl.name}") + sign
         parts.append(f"range {low} to {high}")
     if decl.at_most is not None:
         parts.append(f"at most {decl.at_most}")
@@ -378,11 +381,11 @@ def _classes(table: m.ClassTable) -> list[str]:
 def _band(band: m.ClassBand) -> str:
     parts = [_string(band.label)]
     if band.lower is not None:
-        parts.append(("from " if band.lower_inclusive else "above ") + _number(band.lower, "a class bound"))
+        parts.append(("from " if band.lower_inclusive else "above ") + _percent(band.lower, "a class bound"))
     elif not band.lower_inclusive:
         raise ValueError(f"class {band.label!r} has an exclusive lower bound but no value")
     if band.upper is not None:
-        parts.append(("to " if band.upper_inclusive else "below ") + _number(band.upper, "a class bound"))
+        parts.append(("to " if band.upper_inclusive else "below ") + _percent(band.upper, "a class bound"))
     elif band.upper_inclusive:
         raise ValueError(f"class {band.label!r} has an inclusive upper bound but no value")
     return " ".join(parts)

@@ -117,6 +117,9 @@ class Declaration:
     at_most: str | None = None
     implicit: bool = False
     span: Span = _span_field()
+    # Which of `low`, `high` and `default` were written as bare numbers (without `%`): for a percent
+    # that is ambiguous (is 0.95 a fraction or 0.95 %?), so the checker asks for the `%`.
+    bare: tuple[str, ...] = attrs.field(default=(), eq=False, repr=False)
 
 
 # ---- expressions and conditions ----------------------------------------------------------------
@@ -447,6 +450,9 @@ class ClassBand:
     upper: Decimal | None = None
     upper_inclusive: bool = False
     span: Span = _span_field()
+    # Bounds written as bare numbers (without `%`): the index is a percentage, so the checker asks
+    # for the `%` (is 0.8 a fraction of 1 or 0.8 %?).
+    bare: tuple[Decimal, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def contains(self, value: Decimal) -> bool:
         if self.lower is not None and (value < self.lower or (value == self.lower and not self.lower_inclusive)):

@@ -128,20 +128,27 @@ def _hidden_characters(text: str, file: str) -> list[Diagnostic]:
     return found
 
 
+# Where a too-deep statement is shown: the innermost of these around it (a table line, a rule…).
+_STATEMENTS = frozenset({"component", "node", "rule", "branch", "otherwise", "step", "deduct_if", "full_unless",
+                         "applies", "group_when", "bonus", "penalty"})
+
+
 def _tree_too_deep(tree: lark.Tree[lark.Token], file: str) -> Diagnostic | None:
     """Refuse statements nested deeper than the builder and checker recurse (`not not … x`, `a + b + …`)."""
-    stack: list[tuple[lark.Tree[lark.Token], int]] = [(tree, 1)]
+    stack: list[tuple[lark.Tree[lark.Token], int, lark.Tree[lark.Token]]] = [(tree, 1, tree)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, statement = stack.pop()
         if depth > MAX_TREE_DEPTH:
-            meta = node.meta
-            line = getattr(meta, "line", 1) if not getattr(meta, "empty", True) else 1
-            column = getattr(meta, "column", 1) if not getattr(meta, "empty", True) else 1
+            meta = statement.meta
+            line = 1 if getattr(meta, "empty", True) else meta.line
+            column = 1 if getattr(meta, "empty", True) else meta.column
             return error(
                 "PAR104", f"this statement nests more than {MAX_TREE_DEPTH} levels deep",
                 "split it: a long chain of `not`, `-`, `+` or `and` is easier to read as several rules or with "
                 "intermediate inputs", Span(file, line, column, line, column + 1))
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, lark.Tree))
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth + 1, child if child.data in _STATEMENTS else statement))
     return None
 
 

@@ -12,6 +12,7 @@ from parrules import model as m
 from parrules.diagnostics import Diagnostic, error, warning
 
 INF = Decimal("Infinity")
+SUGGESTION_BUDGET = 500
 
 
 @frozen
@@ -48,6 +49,28 @@ class Context:
         ]
         self.leaves += [Leaf(f"{x.kind} {x.id}", x.id, x.cap, Decimal(0), x.rule, x.span, x)
                         for x in model.extras]
+        self.node_ids = frozenset(n.id for n in self.nodes)
+        # Each choice's options, once: which input a bare name such as `on_time` belongs to.
+        self.options: dict[str, str] = {}
+        for decl in self.declared.values():
+            if isinstance(decl.type, m.Choice):
+                for option in decl.type.names():
+                    self.options.setdefault(option, decl.name)
+        self._suggestions: dict[tuple[str, int], str | None] = {}
+
+    def suggest(self, name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+        """A close spelling among `candidates` ("did you mean"), remembered per question.
+
+        A huge ruleset full of unknown names must not make `check` quadratic: after
+        `SUGGESTION_BUDGET` different questions the checker stops offering spellings.
+        """
+        if len(self._suggestions) >= SUGGESTION_BUDGET:
+            return None
+        pool = tuple(sorted(set(candidates)))
+        key = (name, hash(pool))
+        if key not in self._suggestions:
+            self._suggestions[key] = suggest(name, pool, cutoff)
+        return self._suggestions[key]
 
     def error(self, code: str, message: str, hint: str, span: m.Span) -> None:
         self.found.append(error(code, message, hint, span))
@@ -89,8 +112,8 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
-def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    found = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+def suggest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    found = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=cutoff)
     return found[0] if found else None
 
 

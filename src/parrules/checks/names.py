@@ -13,10 +13,11 @@ import re
 from decimal import Decimal
 from typing import Literal
 
+import attrs
 from attrs import frozen
 
 from parrules import model as m
-from parrules.checks.common import Context, num, show, suggest, type_words
+from parrules.checks.common import Context, num, show, type_words
 from parrules.checks.sets import NumSet, domain_of
 from parrules.syntax import grammar_text
 
@@ -107,6 +108,8 @@ def _check_declaration(ctx: Context, decl: m.Declaration) -> None:
     if decl.low is not None and decl.high is not None and decl.low > decl.high:
         ctx.error("PAR224", f"the range of `{decl.name}` starts at {num(decl.low)}, above its end {num(decl.high)}",
                   f"write the smaller number first: `range {num(decl.high)} to {num(decl.low)}`", decl.span)
+    if isinstance(kind, m.Percent):
+        _check_percent_numbers(ctx, decl)
     if isinstance(kind, m.Percent) and ((decl.low is not None and decl.low < 0)
                                         or (decl.high is not None and decl.high > 100)):
         ctx.warning("PAR224", f"the range of percent `{decl.name}` goes beyond 0–100",
@@ -116,7 +119,7 @@ def _check_declaration(ctx: Context, decl: m.Declaration) -> None:
     if decl.at_most is not None:
         other = ctx.declared.get(decl.at_most)
         if other is None:
-            near = suggest(decl.at_most, ctx.declared)
+            near = ctx.suggest(decl.at_most, ctx.declared)
             hint = f"did you mean `{near}`?" if near else "name another input declared here"
             ctx.error("PAR220", f"`at most {decl.at_most}`: `{decl.at_most}` is not declared", hint, decl.span)
         elif other.name == decl.name or not numeric or not isinstance(other.type, m.NUMERIC_TYPES):
@@ -126,6 +129,34 @@ def _check_declaration(ctx: Context, decl: m.Declaration) -> None:
                       decl.span)
         else:
             ctx.used.add(other.name)
+
+
+def percent_hint(value: Decimal) -> str:
+    """How to write a bare number beside a percent: with `%`, both readings offered where two exist."""
+    shown = num(value)
+    if 0 < abs(value) <= 1:
+        return f"write `{num(value * 100)}%` if {shown} is a fraction of 1, or `{shown}%` if it means {shown} percent"
+    return f"write `{shown}%`"
+
+
+def _check_percent_numbers(ctx: Context, decl: m.Declaration) -> None:
+    """A percent's range and default are percentages: `range 0% to 30%`, `default 50%` (0 may stay bare).
+
+    A bare number there is reported once; the analyses after this one then use the percent's usual
+    0–100 % instead, so that a `range 0 to 1` meant as fractions does not also make every band above
+    1 % "never hold".
+    """
+    dropped: dict[str, None] = {}
+    for side in decl.bare:
+        value = {"low": decl.low, "high": decl.high, "default": decl.default}[side]
+        if not isinstance(value, Decimal) or isinstance(value, bool) or value == 0:
+            continue
+        what = "the default" if side == "default" else "the range"
+        ctx.error("PAR224", f"{what} of percent `{decl.name}` is written `{num(value)}`, without `%`",
+                  percent_hint(value), decl.span)
+        dropped.update({"default": None} if side == "default" else {"low": None, "high": None})
+    if dropped and ctx.declared.get(decl.name) is decl:
+        ctx.declared[decl.name] = attrs.evolve(decl, **dropped)
 
 
 def _check_default(ctx: Context, decl: m.Declaration) -> None:
@@ -164,8 +195,7 @@ class Typer:
         self.ctx = ctx
         self.scope = scope
         self.failed = False
-        self.options = {o: d.name for d in ctx.declared.values() if isinstance(d.type, m.Choice)
-                        for o in d.type.names()}
+        self.options = ctx.options
 
     def error(self, code: str, message: str, hint: str, span: m.Span) -> None:
         self.failed = True
@@ -210,11 +240,11 @@ class Typer:
             self.error("PAR220", f"`{name}` is a choice of `{owner}`, not an input",
                        f"compare the input with it: `{owner} = {name}`", ref.span)
             return
-        if any(n.id == name for n in self.ctx.nodes):
+        if name in self.ctx.node_ids:
             self.error("PAR220", f"`{name}` is a node of the tree; a rule cannot read another node's points",
                        "score this node from inputs; the tree adds children's points by itself", ref.span)
             return
-        near = suggest(name, [*self.ctx.declared, *(BUILTINS if self.scope == "group" else ())])
+        near = self.ctx.suggest(name, [*self.ctx.declared, *(BUILTINS if self.scope == "group" else ())])
         if near:
             self.ctx.suggested.add(near)
         hint = (f"did you mean `{near}`?" if near else
@@ -327,7 +357,7 @@ class Typer:
         assert isinstance(decl.type, m.Choice) and isinstance(option.expr, m.Ref)
         names = decl.type.names()
         if option.detail not in names:
-            near = suggest(option.detail, names)
+            near = self.ctx.suggest(option.detail, names)
             self.error("PAR222", f"`{option.detail}` is not one of the choices of `{decl.name}` ({', '.join(names)})",
                        f"did you mean `{near}`?" if near else f"use one of: {', '.join(names)}", option.expr.span)
         elif op not in ("=", "!="):
@@ -338,6 +368,17 @@ class Typer:
     def units(self, a: Ty, b: Ty, whole: m.Compare) -> None:
         percent = {"percent", "pct"}
         plain = {"count", "number", "points"}
+        if {a.detail, b.detail} == {"percent", "const"}:
+            p, q = (a, b) if a.detail == "percent" else (b, a)
+            assert p.expr is not None and q.expr is not None
+            if isinstance(q.expr, m.NodeMax):
+                self.error("PAR222", f"`{show(whole)}` compares the percent `{show(p.expr)}` with `max`, the "
+                           "node's maximum in points", "compare a percent with a percentage such as 80%",
+                           q.expr.span)
+            elif isinstance(q.expr, m.Num) and q.expr.value != 0:  # 0 and 0% are the same
+                self.error("PAR222", f"`{show(whole)}` compares the percent `{show(p.expr)}` with the bare number "
+                           f"`{show(q.expr)}`", percent_hint(q.expr.value), q.expr.span)
+            return
         if (a.detail in percent and b.detail in plain) or (a.detail in plain and b.detail in percent):
             p, q = (a, b) if a.detail in percent else (b, a)
             assert p.expr is not None and q.expr is not None

@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from parrules import model as m
-from parrules.checks.common import INF, Context, show, subexpressions, suggest
+from parrules.checks.common import INF, Context, num, show, subexpressions
 from parrules.checks.sets import Analyser, Domain, NumSet, ValueSet, constant_resolver, domain_of
 
 HUNDRED = Decimal(100)
-INDEX = Domain(NumSet.between(Decimal(0), HUNDRED))
+INDEX = Domain(NumSet.between(Decimal(0), HUNDRED), percent=True)
 
 
 def check_publication(ctx: Context) -> None:
@@ -49,7 +49,7 @@ def _classes(ctx: Context) -> None:
     tables = ctx.model.classes
     if not tables:
         ctx.error("PAR242", "the ruleset has no `classes`, so no unit gets a class (xếp loại)",
-                    'add e.g. `classes { "Tốt" from 80  "Khá" from 70 below 80  "Trung bình" below 70 }`',
+                    'add e.g. `classes { "Tốt" from 80%  "Khá" from 70% below 80%  "Trung bình" below 70% }`',
                     ctx.anchor())
         return
     groups = _group_names(ctx)
@@ -66,17 +66,40 @@ def _classes(ctx: Context) -> None:
             if not groups:
                 hint = 'add a `groups { … }` block, or remove `for "…"`'
             else:
-                near = suggest(table.group, groups)
+                near = ctx.suggest(table.group, groups)
                 hint = f'did you mean "{near}"?' if near else "the groups are: " + ", ".join(f'"{g}"' for g in groups)
             ctx.error("PAR241", f'`classes for "{table.group}"`: no group rule gives "{table.group}"', hint,
                       table.span)
-        _class_bands(ctx, table)
+        if any(v != 0 for band in table.bands for v in band.bare):
+            for band in table.bands:
+                _bare_bounds(ctx, band)  # their meaning is unknown until the `%` is written: nothing else to judge
+        else:
+            _class_bands(ctx, table)
     if None not in seen and groups:
         for name in groups:
             if name not in seen:
                 ctx.error("PAR242", f'group "{name}" has no classes, and there is no `classes` block for every group',
                           f'add `classes for "{name}" {{ … }}`, or a `classes {{ … }}` block without `for`',
                           tables[0].span)
+
+
+def _bare_bounds(ctx: Context, band: m.ClassBand) -> None:
+    """Class bounds are on the index, a percentage: `from 80%` (a bare 0 may stay, 0 and 0% are the same)."""
+    bare = [v for v in band.bare if v != 0]
+    if not bare:
+        return
+    words = [f'"{band.label}"']
+    if band.lower is not None:
+        words.append(("from " if band.lower_inclusive else "above ") + num(band.lower) + "%")
+    if band.upper is not None:
+        words.append(("to " if band.upper_inclusive else "below ") + num(band.upper) + "%")
+    hint = f"write `{' '.join(words)}`"
+    small = [v for v in bare if 0 < v <= 1]
+    if small:
+        hint += f" — or `{num(small[0] * 100)}%` if {num(small[0])} is a fraction of 1"
+    listed = " and ".join(f"`{num(v)}`" for v in bare)
+    ctx.error("PAR240", f'the class "{band.label}" has {"bounds" if len(bare) > 1 else "a bound"} {listed} '
+              "without `%`; class bounds are on the index, a percentage", hint, band.span)
 
 
 def _class_bands(ctx: Context, table: m.ClassTable) -> None:
@@ -197,7 +220,7 @@ def _ranking(ctx: Context) -> None:
     allowed = ["index", "total", *(c.id for c in ctx.model.components)]
     for key in ranking.keys:
         if key.field not in allowed:
-            near = suggest(key.field, allowed)
+            near = ctx.suggest(key.field, allowed)
             ctx.error("PAR220", f"`{key.field}` is not something units can be ranked by",
                       f"did you mean `{near}`?" if near else "rank by index, total or a component's name: "
                       + ", ".join(allowed), key.span)

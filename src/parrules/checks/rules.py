@@ -6,7 +6,7 @@ A rule with any problem here is marked unsound, so the range and band analyses s
 from __future__ import annotations
 
 from parrules import model as m
-from parrules.checks.common import Context, Leaf, show, subexpressions, suggest, type_words
+from parrules.checks.common import Context, Leaf, show, subexpressions, type_words
 from parrules.checks.names import Typer
 
 
@@ -80,7 +80,7 @@ class _RuleTyper:
     def declaration(self, name: str, span: m.Span, wanted: str) -> m.Declaration | None:
         decl = self.ctx.declared.get(name)
         if decl is None:
-            near = suggest(name, self.ctx.declared)
+            near = self.ctx.suggest(name, self.ctx.declared)
             if near:
                 self.ctx.suggested.add(near)
             hint = f"did you mean `{near}`?" if near else f"declare `{name}` in `inputs {{ … }}` as {wanted}"
@@ -114,7 +114,7 @@ class _RuleTyper:
         names = decl.type.names()
         if isinstance(key, bool) or key not in names:
             shown = ("yes" if key else "no") if isinstance(key, bool) else key
-            near = suggest(shown, names)
+            near = self.ctx.suggest(shown, names)
             self.typer.error("PAR222", f"`{shown}` is not one of the choices of `{decl.name}` ({', '.join(names)})",
                              f"did you mean `{near}`?" if near else f"use one of: {', '.join(names)}", step.span)
 

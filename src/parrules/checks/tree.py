@@ -6,7 +6,6 @@ PAR303 stated counts ≠ the tree, PAR304 a minimum above the maximum, PAR250 a 
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from decimal import Decimal
 
@@ -111,6 +110,6 @@ def _exclusions(ctx: Context) -> None:
                       f"remove the {extra.kind} instead of excluding it", exclusion.span)
             continue
         # Ids are short: compare with ids of the same length only, or "S2" would suggest "2".
-        near = difflib.get_close_matches(node_id, sorted(i for i in ids if len(i) == len(node_id)), 1, 0.5)
-        hint = f"did you mean {near[0]}?" if near else "name the id of a node of the tree (e.g. `exclude S3`)"
+        near = ctx.suggest(node_id, (i for i in ids if len(i) == len(node_id)), cutoff=0.5)
+        hint = f"did you mean {near}?" if near else "name the id of a node of the tree (e.g. `exclude S3`)"
         ctx.error("PAR250", f"`exclude {node_id}`: there is no node {node_id}", hint, exclusion.span)
