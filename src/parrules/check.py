@@ -14,6 +14,7 @@ from parrules.checks.division import check_division
 from parrules.checks.names import check_declarations, check_keyword_names
 from parrules.checks.publish import check_publication
 from parrules.checks.ranges import check_ranges
+from parrules.checks.rounding import check_rounding
 from parrules.checks.rules import check_rules, check_unused
 from parrules.checks.tables import check_tables
 from parrules.checks.tree import COUNT_WORDS, check_tree
@@ -32,6 +33,7 @@ def check(model: Model) -> list[Diagnostic]:
     check_ranges(ctx)
     check_division(ctx)
     check_publication(ctx)
+    check_rounding(ctx)
     return sort_diagnostics(ctx.found)
 
 

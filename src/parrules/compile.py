@@ -15,6 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from parrules import model as m
+from parrules.exact import ROUNDING
 from parrules.rounding import rounder
 
 Env = Mapping[str, m.Value]
@@ -196,7 +197,7 @@ def _binary(expr: m.Binary, ctx: _Context) -> ExprFn:
                 "the ruleset has no case for this value: add a `when … = 0 ->` line, or check the data",
                 divisor_names[0] if divisor_names else None,
             )
-        return a(env) / divisor  # type: ignore[no-any-return]
+        return ROUNDING.divide(a(env), divisor)  # a quotient may need endless digits: settled later
 
     return divide
 
@@ -310,7 +311,8 @@ class PlanNode:
     reads: tuple[str, ...]
     applies: ExprFn | None
     excluded_because: str | None
-    divides: bool = False  # the rule has a division, so its points may need settling (exact.settle)
+    divides: bool = False  # the rule's points may be a quotient, so they may need settling (exact.settle)
+    quotients: bool = False  # a division anywhere in the rule, conditions included: it computes inexactly
 
 
 @frozen
@@ -332,6 +334,7 @@ class CompiledExtra:
     extra: m.Extra
     leaf: LeafFn
     reads: tuple[str, ...]
+    quotients: bool = False  # a division anywhere in the rule (see PlanNode)
 
 
 class Plan:
@@ -348,7 +351,7 @@ class Plan:
             self.components.append(self._add(component, None, len(self.components), excluded))
         self.postorder = [p.index for p in reversed(self.nodes)]  # children before parents
         self.extras = [CompiledExtra(x, compile_rule(x.rule, x.cap, ZERO, self.declared),
-                                     rule_reads(x.rule, self.declared)) for x in model.extras]
+                                     rule_reads(x.rule, self.declared), _quotients(x.rule)) for x in model.extras]
         self.scale_bonus = sum((x.cap for x in model.extras if x.kind == "bonus" and x.in_scale), ZERO)
         self.full_scale = model.full_scale
         self.round_leaf = rounder(model.rounding.leaves)
@@ -381,7 +384,8 @@ class Plan:
         reads = rule_reads(node.rule, self.declared) if node.rule is not None else ()
         applies = compile_expr(node.applies, _Context(self.declared)) if node.applies is not None else None
         self.nodes[index] = PlanNode(node, index, parent, tuple(placeholder), component, leaf, reads, applies,
-                                     excluded.get(node.id), node.rule is not None and _divides(node.rule))
+                                     excluded.get(node.id), node.rule is not None and _divides(node.rule),
+                                     node.rule is not None and _quotients(node.rule))
         return index
 
     def leaves_reading(self, app: Applicability, names: frozenset[str]) -> tuple[int, ...]:
@@ -459,13 +463,48 @@ def _divides(rule: m.Rule) -> bool:
     return any(_has_division(e) for e in found)
 
 
+def _quotients(rule: m.Rule) -> bool:
+    """Whether any expression of the rule divides, its conditions included."""
+    return any(_has_division(e) for e in rule_expressions(rule))
+
+
+def rule_expressions(rule: m.Rule) -> list[m.Expr]:
+    """Every expression of a rule: conditions and outcomes."""
+    found: list[m.Expr] = []
+
+    def outcome(o: m.Outcome | None) -> None:
+        if o is not None and o.expr is not None:
+            found.append(o.expr)
+
+    if isinstance(rule, m.Steps):
+        for step in rule.steps:
+            outcome(step.outcome)
+        outcome(rule.otherwise)
+    elif isinstance(rule, m.Table):
+        for branch in rule.branches:
+            found.append(branch.condition)
+            outcome(branch.outcome)
+        outcome(rule.otherwise)
+    elif isinstance(rule, m.Deduct):
+        found += [d.condition for d in rule.deductions if isinstance(d, m.DeductIf)]
+    elif isinstance(rule, m.FullUnless):
+        found += list(rule.conditions)
+    elif isinstance(rule, m.Formula):
+        found.append(rule.expr)
+    return found
+
+
 def _has_division(expr: m.Expr) -> bool:
     if isinstance(expr, m.Binary):
         return expr.op == "/" or _has_division(expr.left) or _has_division(expr.right)
-    if isinstance(expr, m.Neg):
+    if isinstance(expr, m.Neg | m.Not):
         return _has_division(expr.operand)
+    if isinstance(expr, m.And | m.Or):
+        return _has_division(expr.left) or _has_division(expr.right)
     if isinstance(expr, m.Call):
         return any(_has_division(a) for a in expr.args)
+    if isinstance(expr, m.Compare):
+        return any(_has_division(o) for o in expr.operands)
     return False
 
 

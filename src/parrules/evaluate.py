@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from decimal import Decimal, localcontext
+from decimal import Decimal, Inexact, getcontext, localcontext, setcontext
 
 import attrs
 
 from parrules import model as m
-from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, Plan
+from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, LeafFn, Plan
 from parrules.data import UnitRecord
 from parrules.diagnostics import DataError, Diagnostic
-from parrules.exact import CONTEXT, settle
+from parrules.exact import CONTEXT, ROUNDING, settle
 from parrules.results import Exact, GroupResult, NodeResult, Results, UnitResult
 
 # 40 significant digits: far beyond any published figure, so only the ruleset's rounding rounds.
@@ -45,7 +45,12 @@ def evaluate(plan: Plan, records: Sequence[UnitRecord]) -> Results:
                 units.append(scored)
         if problems:
             raise DataError(problems)
-        return _publish(plan, units)
+        drafts = _drafts(plan, units)
+        for draft in drafts:
+            _check_bounds(plan, draft, _UnitProblems(draft.scored.record, problems))
+        if problems:
+            raise DataError(problems)
+        return _publish(plan, drafts)
 
 
 @attrs.frozen
@@ -84,11 +89,18 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     _require_reads(plan, app, env, problems)
     if problems.count:
         return None
+    context = getcontext()
+    context.clear_flags()
     computed = _compute(plan, app, env, problems)
     if computed is None:
         return None
     points, branches, extras = computed
     stages = _stages(plan, app, record, env, official=points, problems=problems) if record.stage_values else {}
+    if context.flags[Inexact]:
+        # A sum or product of points needed more than the context's 40 digits: a digit was lost.
+        problems.add("DAT129", "a figure of this unit needs more digits than parrules computes with exactly",
+                     "check the unit's numbers for a value far longer or larger than it should be")
+        return None
 
     unit_max, max_from_data = app.unit_max, False
     if record.max is not None and record.max != app.unit_max:
@@ -143,7 +155,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         assert p.leaf is not None
         node = p.node
         try:
-            value, branch = p.leaf(env)
+            value, branch = _run(p.leaf, env, p.quotients)
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{node.kind} {node.id}: {exc.message}", exc.hint, exc.column)
             continue
@@ -167,7 +179,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
     extras: dict[str, Decimal] = {}
     for extra in plan.extras:
         try:
-            value, _ = extra.leaf(env)
+            value, _ = _run(extra.leaf, env, extra.quotients)
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{extra.extra.kind} {extra.extra.id}: {exc.message}", exc.hint, exc.column)
             continue
@@ -175,6 +187,20 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
     if problems.count > before:
         return None
     return points, branches, extras
+
+
+def _run(leaf: LeafFn, env: dict[str, m.Value], quotients: bool) -> tuple[Decimal, int]:
+    """A leaf's rule. One with a division anywhere runs in the context where digits may be given up (a
+    quotient has endless digits; points made of it are settled to 20 places after), so that the
+    evaluation context's `Inexact` flag stays a witness of exact arithmetic everywhere else."""
+    if not quotients:
+        return leaf(env)
+    current = getcontext()
+    setcontext(ROUNDING)
+    try:
+        return leaf(env)
+    finally:
+        setcontext(current)
 
 
 def _total(plan: Plan, points: list[Decimal], extras: dict[str, Decimal]) -> Decimal:
@@ -229,41 +255,79 @@ def _group(plan: Plan, record: UnitRecord, env: dict[str, m.Value], unit_max: De
 # ---- publication: rounding, classes, ranks, averages -------------------------------------------
 
 
-def _publish(plan: Plan, scored: list[_Scored]) -> Results:
+@attrs.frozen
+class _Draft:
+    """A unit's published figures (rounded as the ruleset says) beside the exact ones."""
+
+    scored: _Scored
+    components: dict[str, Decimal]
+    total: Decimal
+    index: Decimal
+    exact: Exact
+
+
+def _drafts(plan: Plan, scored: list[_Scored]) -> list[_Draft]:
     model = plan.model
-    rounding = model.rounding
     rp, ri = plan.round_points, plan.round_index
-    drafts: list[dict[str, object]] = []
+    drafts: list[_Draft] = []
     for s in scored:
         exact_components = {plan.nodes[c].node.id: s.points[c] for c in plan.components}
         exact_total = _total(plan, s.points, s.extras)
-        base = rp(exact_total) if rounding.index_from_rounded_points else exact_total
+        base = rp(exact_total) if model.rounding.index_from_rounded_points else exact_total
         exact_index = base / s.unit_max * HUNDRED
         bonus = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "bonus"), ZERO)
         penalty = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "penalty"), ZERO)
-        drafts.append({
-            "scored": s,
-            "components": {k: rp(v) for k, v in exact_components.items()},
-            "total": rp(exact_total),
-            "index": ri(exact_index),
-            "exact": Exact(exact_components, exact_total, exact_index, bonus, penalty, dict(s.extras)),
-        })
-    group_names = _group_order(plan, [s.group for s in scored])
+        drafts.append(_Draft(s, {k: rp(v) for k, v in exact_components.items()}, rp(exact_total), ri(exact_index),
+                             Exact(exact_components, exact_total, exact_index, bonus, penalty, dict(s.extras))))
+    return drafts
+
+
+def _check_bounds(plan: Plan, draft: _Draft, problems: _UnitProblems) -> None:
+    """Every published figure within its bounds, or the unit is reported, never published.
+
+    A ruleset that checks clean cannot break these (PAR210, PAR245, PAR304 see to it); what is left is
+    data: a `max` column with more decimals than points are published with.
+    """
+    s = draft.scored
+    for c in plan.components:
+        node = plan.nodes[c].node
+        value = draft.components[node.id]
+        if s.app.applies[c] and not node.min <= value <= s.app.max[c]:
+            problems.add("DAT127", f"{node.kind} {node.id} would be published as {value.normalize():f}, outside "
+                         f"its bounds {node.min.normalize():f} to {s.app.max[c].normalize():f}",
+                         _BOUNDS_HINT, "max" if s.max_from_data else None)
+    # Above the maximum only with a bonus that is not part of the scale.
+    extra_room = sum((x.cap for x in plan.model.extras if x.kind == "bonus" and not x.in_scale), ZERO)
+    top = s.unit_max + extra_room
+    if not ZERO <= draft.total <= top:
+        problems.add("DAT127", f"the total would be published as {draft.total.normalize():f}, above the unit's "
+                     f"maximum {s.unit_max.normalize():f}", _BOUNDS_HINT, "max" if s.max_from_data else None)
+    if not ZERO <= draft.index <= top / s.unit_max * HUNDRED:
+        problems.add("DAT127", f"the index would be published as {draft.index.normalize():f} %, above 100 %",
+                     _BOUNDS_HINT, "max" if s.max_from_data else None)
+
+
+_BOUNDS_HINT = ("check the unit's `max` column: it must not have more decimals than the ruleset publishes points "
+                "with (its `rounding` block)")
+
+
+def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
+    model = plan.model
+    rounding = model.rounding
+    rp = plan.round_points
+    group_names = _group_order(plan, [d.scored.group for d in drafts])
     units: list[UnitResult] = []
     groups: list[GroupResult] = []
     for group in group_names:
-        members = [d for d in drafts if _scored(d).group == group]
+        members = [d for d in drafts if d.scored.group == group]
         ranked = _rank(model, members)
         for draft, rank in ranked:
-            s = _scored(draft)
-            index = draft["index"]
-            assert isinstance(index, Decimal)
+            s = draft.scored
             units.append(UnitResult(
                 unit=s.record.name, row=s.record.row, group=group,
-                components=draft["components"],  # type: ignore[arg-type]
-                total=draft["total"],  # type: ignore[arg-type]
-                max=s.unit_max, index=index, class_=_classify(model, group, index), rank=rank,
-                exact=draft["exact"],  # type: ignore[arg-type]
+                components=draft.components, total=draft.total,
+                max=s.unit_max, index=draft.index, class_=_classify(model, group, draft.index), rank=rank,
+                exact=draft.exact,
                 extras={k: rp(v) for k, v in s.extras.items()},
                 stage_totals={k: rp(total) for k, (total, _) in s.stages.items()},
                 inputs=s.env,
@@ -272,7 +336,7 @@ def _publish(plan: Plan, scored: list[_Scored]) -> Results:
                 node_builder=functools.cache(_node_builder(plan, s)),
             ))
         groups.append(GroupResult(group, _average(plan, [d for d, _ in ranked]),
-                                  tuple(_scored(d).record.name for d, _ in ranked)))
+                                  tuple(d.scored.record.name for d, _ in ranked)))
     if model.ranking is not None and not model.ranking.within_group:
         units = _rank_overall(model, units)
     average = _average(plan, drafts)
@@ -285,12 +349,6 @@ def _publish(plan: Plan, scored: list[_Scored]) -> Results:
         average_rounding=rounding.average,
         classes=model.classes,
     )
-
-
-def _scored(draft: dict[str, object]) -> _Scored:
-    s = draft["scored"]
-    assert isinstance(s, _Scored)
-    return s
 
 
 def _extra_kind(model: m.Model, extra_id: str) -> str:
@@ -306,26 +364,24 @@ def _group_order(plan: Plan, seen: list[str | None]) -> list[str | None]:
     return [name for name, _ in plan.group_rules if name in present]
 
 
-def _key(model: m.Model, draft: dict[str, object]) -> tuple[Decimal, ...]:
+def _key(model: m.Model, index: Decimal, total: Decimal, components: dict[str, Decimal]) -> tuple[Decimal, ...]:
     keys = model.ranking.keys if model.ranking else (m.RankKey("index"),)
     out: list[Decimal] = []
     for key in keys:
-        if key.field == "index":
-            value = draft["index"]
-        elif key.field == "total":
-            value = draft["total"]
-        else:
-            value = draft["components"][key.field]  # type: ignore[index]
-        assert isinstance(value, Decimal)
+        value = index if key.field == "index" else total if key.field == "total" else components[key.field]
         out.append(-value if key.descending else value)
     return tuple(out)
 
 
-def _rank(model: m.Model, members: list[dict[str, object]]) -> list[tuple[dict[str, object], int | None]]:
-    ordered = sorted(members, key=lambda d: (_key(model, d), _scored(d).record.name))
+def _draft_key(model: m.Model, draft: _Draft) -> tuple[Decimal, ...]:
+    return _key(model, draft.index, draft.total, draft.components)
+
+
+def _rank(model: m.Model, members: list[_Draft]) -> list[tuple[_Draft, int | None]]:
+    ordered = sorted(members, key=lambda d: (_draft_key(model, d), d.scored.record.name))
     if model.ranking is None:
         return [(d, None) for d in ordered]
-    return list(zip(ordered, _ranks([_key(model, d) for d in ordered], model.ranking.ties), strict=True))
+    return list(zip(ordered, _ranks([_draft_key(model, d) for d in ordered], model.ranking.ties), strict=True))
 
 
 def _ranks(keys: list[tuple[Decimal, ...]], ties: str) -> list[int | None]:
@@ -341,7 +397,7 @@ def _ranks(keys: list[tuple[Decimal, ...]], ties: str) -> list[int | None]:
 def _rank_overall(model: m.Model, units: list[UnitResult]) -> list[UnitResult]:
     """`rank overall`: one ranking across groups; units keep their group for the table."""
     def key(u: UnitResult) -> tuple[Decimal, ...]:
-        return _key(model, {"index": u.index, "total": u.total, "components": u.components})
+        return _key(model, u.index, u.total, u.components)
 
     ordered = sorted(units, key=lambda u: (key(u), u.unit))
     assert model.ranking is not None
@@ -359,13 +415,13 @@ def _classify(model: m.Model, group: str | None, index: Decimal) -> str | None:
     return None
 
 
-def _average(plan: Plan, drafts: list[dict[str, object]]) -> Decimal | None:
+def _average(plan: Plan, drafts: list[_Draft]) -> Decimal | None:
     if not drafts:
         return None
     if plan.model.rounding.average_of_unrounded:
-        values = [d["exact"].index for d in drafts]  # type: ignore[attr-defined]
+        values = [d.exact.index for d in drafts]
     else:
-        values = [d["index"] for d in drafts]
+        values = [d.index for d in drafts]
     # Added in one order whatever the order of the rows: a sum of 40-digit quotients is not associative.
     return plan.round_average(sum(sorted(values), ZERO) / Decimal(len(values)))
 

@@ -12,6 +12,11 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOp
 
 CONTEXT = Context(prec=40, traps=[InvalidOperation, DivisionByZero, Overflow])
 
+# Where a digit may be given up on purpose: quotients, settling a leaf to 20 places, the ruleset's
+# rounding. Everything else (sums, differences, products) is computed in CONTEXT, whose `Inexact`
+# flag then says whether any of it lost a digit — which the evaluator reports instead of publishing.
+ROUNDING = Context(prec=40, traps=[InvalidOperation, DivisionByZero, Overflow])
+
 # A leaf's points are kept to 20 decimal places (a third of a point is 0.33333333333333333333).
 # Quotients are the only inexact step; settling each leaf once means every later sum and
 # difference of points is exact within the 40 digits above, whatever the order of adding: the
@@ -24,4 +29,4 @@ def settle(value: Decimal) -> Decimal:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -20:
         return value
-    return value.quantize(LEAF_QUANTUM, rounding=ROUND_HALF_EVEN, context=CONTEXT)
+    return value.quantize(LEAF_QUANTUM, rounding=ROUND_HALF_EVEN, context=ROUNDING)

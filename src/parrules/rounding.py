@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from parrules.exact import ROUNDING
 from parrules.model import Rounding
 
 _MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "truncate": ROUND_DOWN}
@@ -16,4 +17,4 @@ def rounder(rounding: Rounding | None) -> Callable[[Decimal], Decimal]:
         return lambda value: value
     quantum = Decimal(1).scaleb(-rounding.digits)
     mode = _MODES[rounding.mode]
-    return lambda value: value.quantize(quantum, rounding=mode)
+    return lambda value: value.quantize(quantum, rounding=mode, context=ROUNDING)

@@ -146,7 +146,7 @@ def _check_percent_numbers(ctx: Context, decl: m.Declaration) -> None:
     0–100 % instead, so that a `range 0 to 1` meant as fractions does not also make every band above
     1 % "never hold".
     """
-    dropped: dict[str, None] = {}
+    dropped_range = dropped_default = False
     for side in decl.bare:
         value = {"low": decl.low, "high": decl.high, "default": decl.default}[side]
         if not isinstance(value, Decimal) or isinstance(value, bool) or value == 0:
@@ -154,9 +154,12 @@ def _check_percent_numbers(ctx: Context, decl: m.Declaration) -> None:
         what = "the default" if side == "default" else "the range"
         ctx.error("PAR224", f"{what} of percent `{decl.name}` is written `{num(value)}`, without `%`",
                   percent_hint(value), decl.span)
-        dropped.update({"default": None} if side == "default" else {"low": None, "high": None})
-    if dropped and ctx.declared.get(decl.name) is decl:
-        ctx.declared[decl.name] = attrs.evolve(decl, **dropped)
+        dropped_default = dropped_default or side == "default"
+        dropped_range = dropped_range or side != "default"
+    if (dropped_range or dropped_default) and ctx.declared.get(decl.name) is decl:
+        ctx.declared[decl.name] = attrs.evolve(
+            decl, low=None if dropped_range else decl.low, high=None if dropped_range else decl.high,
+            default=None if dropped_default else decl.default)
 
 
 def _check_default(ctx: Context, decl: m.Declaration) -> None:

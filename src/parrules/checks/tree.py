@@ -43,6 +43,11 @@ def _node(ctx: Context, node: m.Node) -> None:
     if node.min > node.max:
         ctx.error("PAR304", f"{node.kind} {node.id} has a minimum {num(node.min)} above its maximum {num(node.max)}",
                   "the minimum is for negative points (e.g. `min -1`); it must not exceed the maximum", node.span)
+    elif node.min > 0:
+        # A parent whose children partly do not apply has a smaller applicable maximum than its own
+        # minimum: it would be given more than it can be worth.
+        ctx.error("PAR304", f"{node.kind} {node.id} has a minimum {num(node.min)} above 0",
+                  "the minimum is for negative points (e.g. `min -1`); a node's points start at 0", node.span)
     if not node.children:
         return
     total = sum((c.max for c in node.children), Decimal(0))
