@@ -21,7 +21,7 @@ from parrules.limits import (
     number_limit_words,
     within_number_limits,
 )
-from parrules.safeio import ReadProblem, describe_read_problem, read_bounded
+from parrules.safeio import ReadError, describe_read_problem, read_bounded
 from parrules.syntax import parse
 
 Tree = lark.Tree[lark.Token]
@@ -151,7 +151,7 @@ class _Builder:
         room = min(MAX_RULESET_BYTES, MAX_TOTAL_RULESET_BYTES - self.total_bytes)
         try:
             data = read_bounded(target, max(room, 0))
-        except ReadProblem as problem:
+        except ReadError as problem:
             if problem.kind == "too_large" and problem.size > MAX_RULESET_BYTES:
                 self.diagnostics.append(error(
                     "PAR103", f"included file `{name}` is {problem.size:,} bytes; a ruleset file may be at most "
@@ -190,8 +190,8 @@ class _Builder:
         if not relative.strip() or len(relative) > MAX_INCLUDE_NAME or not relative.isprintable():
             self.diagnostics.append(error(
                 "PAR120", "`include` needs the name of a file: printable characters, at most "
-                f"{MAX_INCLUDE_NAME} of them", 'write the file\'s name relative to this one, e.g. `include "chung.par"`',
-                span))
+                f"{MAX_INCLUDE_NAME} of them",
+                'write the file\'s name relative to this one, e.g. `include "chung.par"`', span))
             return None
         base = Path(file).parent if file not in ("<text>",) else self.root
         try:
@@ -667,7 +667,7 @@ def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
     """Read a ruleset as UTF-8 text, or say plainly why not."""
     try:
         data = read_bounded(path, MAX_RULESET_BYTES)
-    except ReadProblem as problem:
+    except ReadError as problem:
         if problem.kind == "too_large":
             return None, error("PAR103", f"the file is {problem.size:,} bytes; a ruleset may be at most "
                                f"{MAX_RULESET_BYTES:,}", "split shared parts into files and `include` them",

@@ -418,10 +418,8 @@ def _classify(model: m.Model, group: str | None, index: Decimal) -> str | None:
 def _average(plan: Plan, drafts: list[_Draft]) -> Decimal | None:
     if not drafts:
         return None
-    if plan.model.rounding.average_of_unrounded:
-        values = [d.exact.index for d in drafts]
-    else:
-        values = [d.index for d in drafts]
+    unrounded = plan.model.rounding.average_of_unrounded
+    values = [d.exact.index if unrounded else d.index for d in drafts]
     # Added in one order whatever the order of the rows: a sum of 40-digit quotients is not associative.
     return plan.round_average(sum(sorted(values), ZERO) / Decimal(len(values)))
 

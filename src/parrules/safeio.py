@@ -27,7 +27,7 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 _CHUNK = 1 << 20
 
 
-class ReadProblem(Exception):
+class ReadError(Exception):
     """Why a file could not be read: `kind` is missing, folder, not_regular, too_large or unreadable."""
 
     def __init__(self, kind: str, detail: str = "", size: int = 0) -> None:
@@ -46,23 +46,23 @@ def _kind_words(mode: int) -> str:
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes; raises `ReadProblem` otherwise."""
+    """The bytes of a regular file of at most `limit` bytes; raises `ReadError` otherwise."""
     try:
         fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
-        raise ReadProblem("missing") from None
+        raise ReadError("missing") from None
     except IsADirectoryError:
-        raise ReadProblem("folder") from None
+        raise ReadError("folder") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise ReadProblem("unreadable", getattr(exc, "strerror", None) or str(exc)) from None
+        raise ReadError("unreadable", getattr(exc, "strerror", None) or str(exc)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise ReadProblem("folder")
+            raise ReadError("folder")
         if not stat.S_ISREG(info.st_mode):
-            raise ReadProblem("not_regular", _kind_words(info.st_mode))
+            raise ReadError("not_regular", _kind_words(info.st_mode))
         if info.st_size > limit:
-            raise ReadProblem("too_large", size=info.st_size)
+            raise ReadError("too_large", size=info.st_size)
         chunks: list[bytes] = []
         left = limit + 1
         while left > 0:
@@ -73,15 +73,15 @@ def read_bounded(path: Path, limit: int) -> bytes:
             left -= len(chunk)
         data = b"".join(chunks)
         if len(data) > limit:
-            raise ReadProblem("too_large", size=len(data))
+            raise ReadError("too_large", size=len(data))
         return data
     except OSError as exc:
-        raise ReadProblem("unreadable", exc.strerror or exc.__class__.__name__) from None
+        raise ReadError("unreadable", exc.strerror or exc.__class__.__name__) from None
     finally:
         os.close(fd)
 
 
-def describe_read_problem(problem: ReadProblem, limit: int) -> str:
+def describe_read_problem(problem: ReadError, limit: int) -> str:
     """The problem in words, for a message: "no such file", "a device, not a regular file", …"""
     if problem.kind == "missing":
         return "no such file"
@@ -97,7 +97,7 @@ def describe_read_problem(problem: ReadProblem, limit: int) -> str:
 # ---- writing ------------------------------------------------------------------------------------
 
 
-class OutputProblem(Exception):
+class OutputError(Exception):
     """An output path that cannot or must not be written; the message says why, in plain words."""
 
 
@@ -112,20 +112,20 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
     except FileNotFoundError:
         info = None
     except NotADirectoryError:
-        raise OutputProblem(f"cannot write `{path}`: a part of that path is a file, not a folder") from None
+        raise OutputError(f"cannot write `{path}`: a part of that path is a file, not a folder") from None
     except (OSError, ValueError) as exc:
-        raise OutputProblem(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
+        raise OutputError(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise OutputProblem(f"`{path}` is a folder; give the name of the file to write, e.g. {path}/results.csv")
+            raise OutputError(f"`{path}` is a folder; give the name of the file to write, e.g. {path}/results.csv")
         if stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):
-            raise OutputProblem(f"`{path}` is {_kind_words(info.st_mode)}; results are written to a file")
+            raise OutputError(f"`{path}` is {_kind_words(info.st_mode)}; results are written to a file")
         for given in inputs:
             if given is None:
                 continue
             with contextlib.suppress(OSError, ValueError):
                 if _same_file(info, os.stat(given)):
-                    raise OutputProblem(f"`{path}` is also an input of this command ({given}); writing the "
+                    raise OutputError(f"`{path}` is also an input of this command ({given}); writing the "
                                         "results there would destroy it: give another file name")
     parent = path.parent
     for folder in (parent, *parent.parents):
@@ -134,20 +134,20 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
         except FileNotFoundError:
             continue  # created on writing
         except (OSError, ValueError) as exc:
-            raise OutputProblem(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
+            raise OutputError(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
         if not stat.S_ISDIR(folder_info.st_mode):
-            raise OutputProblem(f"cannot write `{path}`: `{folder}` is a file, not a folder")
+            raise OutputError(f"cannot write `{path}`: `{folder}` is a file, not a folder")
         break
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
-    """Write the whole file or nothing (see the module's docstring); raises `OutputProblem`."""
+    """Write the whole file or nothing (see the module's docstring); raises `OutputError`."""
     try:
         _write(path, payload)
-    except OutputProblem:
+    except OutputError:
         raise
     except OSError as exc:
-        raise OutputProblem(f"cannot write `{path}`: {exc.strerror or exc.__class__.__name__}") from None
+        raise OutputError(f"cannot write `{path}`: {exc.strerror or exc.__class__.__name__}") from None
 
 
 def _write(path: Path, payload: bytes) -> None:
@@ -173,7 +173,7 @@ def _write_stream(target: Path, payload: bytes, *, fifo: bool) -> None:
         fd = os.open(target, flags)
     except OSError as exc:
         if exc.errno == errno.ENXIO:
-            raise OutputProblem(f"cannot write `{target}`: nothing is reading that pipe") from None
+            raise OutputError(f"cannot write `{target}`: nothing is reading that pipe") from None
         raise
     try:
         if fifo:

@@ -13,6 +13,10 @@ from parrules.diagnostics import Diagnostic, error, warning
 
 INF = Decimal("Infinity")
 SUGGESTION_BUDGET = 500
+# Lines of one table (or classes) reported in detail as overlapping an earlier line — finding which
+# one takes a scan; beyond this, one message says how many more there are, so a table of thousands
+# stays quick.
+DETAILED_OVERLAPS = 20
 
 
 @frozen

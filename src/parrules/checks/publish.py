@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from parrules import model as m
-from parrules.checks.common import INF, Context, num, show, subexpressions
-from parrules.checks.sets import Analyser, Domain, NumSet, ValueSet, constant_resolver, domain_of
+from parrules.checks.common import DETAILED_OVERLAPS, INF, Context, num, show, subexpressions
+from parrules.checks.sets import Analyser, Domain, NumSet, Seen, ValueSet, constant_resolver, domain_of
 
 HUNDRED = Decimal(100)
 INDEX = Domain(NumSet.between(Decimal(0), HUNDRED), percent=True)
@@ -105,7 +105,9 @@ def _bare_bounds(ctx: Context, band: m.ClassBand) -> None:
 def _class_bands(ctx: Context, table: m.ClassTable) -> None:
     labels: dict[str, m.ClassBand] = {}
     sets: list[NumSet] = []
-    for band in table.bands:
+    seen = Seen(INDEX)
+    detailed = more = 0
+    for j, band in enumerate(table.bands):
         if band.label in labels:
             ctx.error("PAR201", f'the class "{band.label}" is listed twice in one block',
                       "keep one line per class", band.span)
@@ -116,19 +118,21 @@ def _class_bands(ctx: Context, table: m.ClassTable) -> None:
             ctx.error("PAR240", f'the class "{band.label}" covers no index from 0 to 100',
                       "check its bounds: `from` is the lower bound, `below` or `to` the upper", band.span)
             continue
-        for other, earlier in zip(table.bands, sets, strict=False):
-            if other is band:
-                break
-            both = earlier.intersect(s)
-            if not both.empty:
+        if seen.meets(s):
+            if detailed < DETAILED_OVERLAPS:
+                detailed += 1
+                i = next(i for i in range(j) if not sets[i].intersect(s).empty)
+                other, both = table.bands[i], sets[i].intersect(s)
                 ctx.error("PAR240", f'"{other.label}" and "{band.label}" both cover {_index_words(both)}',
                           f'make one bound exclusive: e.g. "{band.label}" … below {INDEX.value(both.parts[0].lo)} '
                           f'and "{other.label}" from {INDEX.value(both.parts[0].lo)}', band.span)
-                break
-    covered = NumSet()
-    for s in sets:
-        covered = covered.union(s)
-    gap = INDEX.minus(INDEX.all(), covered)
+            else:
+                more += 1
+        seen.add(s)
+    if more:
+        ctx.error("PAR240", f"{more:,} more classes overlap classes above them",
+                  "make each index fall in one class: fix the lines above, then check again", table.span)
+    gap = INDEX.minus(INDEX.all(), seen.union())
     if not INDEX.empty(gap):
         ctx.error("PAR240", f"no class covers {_index_words(gap)}",
                   "every index from 0 to 100 needs a class: move a bound, or add a class for these values",
@@ -149,8 +153,8 @@ def _groups(ctx: Context) -> None:
         names.setdefault(rule.name, rule)
     an = _group_analyser(ctx, grouping)
     always: m.GroupRule | None = None
-    covered: ValueSet | None = an.domain.minus(an.domain.all(), an.domain.all()) if an else None
-    earlier: list[m.Expr] = []
+    covered: Seen | None = Seen(an.domain) if an else None
+    earlier: set[m.Expr] = set()
     for rule in grouping.rules:
         if always is not None:
             what = "`otherwise`" if always.condition is None else f"the group at line {always.span.line}"
@@ -164,17 +168,18 @@ def _groups(ctx: Context) -> None:
         if cond in earlier:
             ctx.error("PAR244", f'the group "{rule.name}" is never given: an earlier group has the same condition',
                       "correct the condition", rule.span)
-        earlier.append(cond)
+        earlier.add(cond)
         own = an.exact(cond) if an is not None and ctx.sound_expr(cond) else None
         if an is not None and own is not None and covered is not None:
             d = an.domain
-            covered = d.union(covered, own)
+            covered.add(own)
             if d.empty(d.minus(d.all(), own)):
                 always = rule
         else:
             covered = None
     if always is None:
-        gap = an.domain.minus(an.domain.all(), covered) if an is not None and covered is not None else None
+        gap = (an.domain.minus(an.domain.all(), covered.union())
+               if an is not None and covered is not None else None)
         if gap is not None and an is not None and an.domain.empty(gap):
             return
         if gap is not None and an is not None:

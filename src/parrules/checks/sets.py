@@ -8,6 +8,7 @@ what their `range` says. Everything here is exact Decimal arithmetic on bounds; 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
@@ -95,6 +96,82 @@ class NumSet:
             else:
                 merged.append(part)
         return NumSet(tuple(merged))
+
+
+def _meet(a: Interval, b: Interval) -> bool:
+    """Whether two intervals share a value."""
+    if a.hi < b.lo or b.hi < a.lo:
+        return False
+    if a.hi == b.lo:
+        return a.hi_in and b.lo_in
+    if b.hi == a.lo:
+        return b.hi_in and a.lo_in
+    return True
+
+
+def _inside(a: Interval, b: Interval) -> bool:
+    """Whether every value of `a` is in `b`."""
+    low_ok = b.lo < a.lo or (b.lo == a.lo and (b.lo_in or not a.lo_in))
+    high_ok = a.hi < b.hi or (a.hi == b.hi and (b.hi_in or not a.hi_in))
+    return low_ok and high_ok
+
+
+class Cover:
+    """A growing union of intervals, sorted, disjoint and merged: the lines seen so far of a long table.
+
+    Asking whether a new line meets (or lies within) the earlier ones costs a binary search, so
+    checking a table of thousands of bands is O(n log n), not a union recomputed for every line.
+    On whole numbers (a count), 0–2 and 3–5 leave nothing between them and are merged too.
+    """
+
+    def __init__(self, integer: bool = False) -> None:
+        self.integer = integer
+        self.parts: list[Interval] = []
+        self.los: list[tuple[Decimal, bool]] = []  # sort keys of `parts`, for bisect
+
+    @staticmethod
+    def _key(part: Interval) -> tuple[Decimal, bool]:
+        return (part.lo, not part.lo_in)
+
+    def _near(self, part: Interval) -> range:
+        """Indices of the parts that may meet or touch `part`: from the one before its start to its end."""
+        start = max(bisect.bisect_left(self.los, self._key(part)) - 1, 0)
+        end = part.hi + 1 if self.integer and part.hi.is_finite() else part.hi
+        return range(start, bisect.bisect_right(self.los, (end, True)))
+
+    def _touch(self, a: Interval, b: Interval) -> bool:
+        """Whether two intervals are next to each other, with no value between them."""
+        if (a.hi == b.lo and (a.hi_in or b.lo_in)) or (b.hi == a.lo and (b.hi_in or a.lo_in)):
+            return True
+        return self.integer and ((a.hi.is_finite() and a.hi + 1 == b.lo) or (b.hi.is_finite() and b.hi + 1 == a.lo))
+
+    def meets(self, s: NumSet) -> bool:
+        return any(_meet(p, self.parts[i]) for p in s.parts for i in self._near(p))
+
+    def contains(self, s: NumSet) -> bool:
+        return all(any(_inside(p, self.parts[i]) for i in self._near(p)) for p in s.parts)
+
+    def add(self, s: NumSet) -> None:
+        for given in s.parts:
+            near = self._near(given)
+            joined = [i for i in near if _meet(given, self.parts[i]) or self._touch(given, self.parts[i])]
+            part = _hull([given, *(self.parts[i] for i in joined)]) if joined else given
+            if joined:
+                del self.parts[joined[0]:joined[-1] + 1]
+                del self.los[joined[0]:joined[-1] + 1]
+            at = bisect.bisect_left(self.los, self._key(part))
+            self.parts.insert(at, part)
+            self.los.insert(at, self._key(part))
+
+    def union(self) -> NumSet:
+        return NumSet(tuple(self.parts))
+
+
+def _hull(parts: list[Interval]) -> Interval:
+    """The smallest interval holding all of `parts`."""
+    lo = min(p.lo for p in parts)
+    hi = max(p.hi for p in parts)
+    return Interval(lo, any(p.lo == lo and p.lo_in for p in parts), hi, any(p.hi == hi and p.hi_in for p in parts))
 
 
 def _ceil(value: Decimal, inclusive: bool) -> Decimal:
@@ -210,6 +287,37 @@ class Domain:
         start = f"from {self.value(p.lo)}" if p.lo_in else f"above {self.value(p.lo)}"
         end = f"to {self.value(p.hi)}" if p.hi_in else f"to below {self.value(p.hi)}"
         return f"{start} {end}"
+
+
+class Seen:
+    """The values earlier lines already take, for one subject: a `Cover` for numbers, a set otherwise."""
+
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+        self.cover = Cover(domain.integer) if isinstance(domain.universe, NumSet) else None
+        self.values: set[Const] = set()
+
+    def meets(self, s: ValueSet) -> bool:
+        if isinstance(s, NumSet):
+            return self.cover is not None and self.cover.meets(s)
+        return not self.values.isdisjoint(s)
+
+    def contains(self, s: ValueSet) -> bool:
+        if isinstance(s, NumSet):
+            return self.cover is not None and self.cover.contains(s)
+        return self.values.issuperset(s)
+
+    def add(self, s: ValueSet) -> None:
+        if isinstance(s, NumSet):
+            assert self.cover is not None
+            self.cover.add(s)
+        else:
+            self.values |= s
+
+    def union(self) -> ValueSet:
+        if self.cover is not None:
+            return self.cover.union()
+        return frozenset(self.values)
 
 
 def _const_words(value: Const) -> str:

@@ -9,8 +9,8 @@ values unless there is an `otherwise` (PAR211). Any other table is tried in orde
 from __future__ import annotations
 
 from parrules import model as m
-from parrules.checks.common import Context, Leaf, show, subexpressions
-from parrules.checks.sets import Analyser, Domain, NumSet, ValueSet, constant_resolver, domain_of
+from parrules.checks.common import DETAILED_OVERLAPS, Context, Leaf, show, subexpressions
+from parrules.checks.sets import Analyser, Domain, NumSet, Seen, ValueSet, constant_resolver, domain_of
 
 
 def check_tables(ctx: Context) -> None:
@@ -57,14 +57,18 @@ def _bands(ctx: Context, an: Analyser, table: m.Table) -> None:
         found = an.exact(branch.condition)
         assert found is not None
         sets.append(found)
+    seen = Seen(d)
+    detailed = more = 0
     for j, branch in enumerate(table.branches):
         if d.empty(sets[j]):
             ctx.error("PAR213", f"`{show(branch.condition)}` can never hold: {name} is {d.extent()}",
                       "correct the bound, or delete the line", branch.span)
             continue
-        for i in range(j):
-            both = d.inter(sets[i], sets[j])
-            if not d.empty(both):
+        if seen.meets(sets[j]):
+            if detailed < DETAILED_OVERLAPS:
+                detailed += 1
+                i = next(i for i in range(j) if not d.empty(d.inter(sets[i], sets[j])))
+                both = d.inter(sets[i], sets[j])
                 if isinstance(both, NumSet):
                     edge = d.value(both.parts[0].lo)
                     hint = ("bands must not overlap: make one of the two bounds exclusive (e.g. "
@@ -73,11 +77,13 @@ def _bands(ctx: Context, an: Analyser, table: m.Table) -> None:
                     hint = "give each value one line only"
                 ctx.error("PAR212", f"this line overlaps line {table.branches[i].span.line}: both hold "
                           f"when {name} is {d.describe(both)}", hint, branch.span)
-                break
-    covered = sets[0]
-    for s in sets[1:]:
-        covered = d.union(covered, s)
-    gap = d.minus(d.all(), covered)
+            else:
+                more += 1
+        seen.add(sets[j])
+    if more:
+        ctx.error("PAR212", f"{more:,} more lines of this table overlap lines above them",
+                  "bands must not overlap: fix the lines above, then check again", table.span)
+    gap = d.minus(d.all(), seen.union())
     if not d.empty(gap) and table.otherwise is None:
         ctx.error("PAR211", f"no line gives points when {name} is {d.describe(gap)}",
                   "add a line for these values, or an `otherwise -> …` line", table.span)
@@ -88,39 +94,39 @@ def _bands(ctx: Context, an: Analyser, table: m.Table) -> None:
 
 def _first_match(ctx: Context, leaf: Leaf, table: m.Table) -> None:
     always: m.Branch | None = None
-    for j, branch in enumerate(table.branches):
+    first: dict[m.Expr, m.Branch] = {}
+    seen: dict[str, Seen] = {}  # per input, the values earlier lines that test only it take
+    for branch in table.branches:
         cond = branch.condition
-        earlier = table.branches[:j]
         if always is not None:
             ctx.error("PAR213", f"this line is never used: the line at line {always.span.line} always holds and "
                       "comes first", "lines are tried in order: move this line up, or correct the one above",
                       branch.span)
             continue
-        same = next((b for b in earlier if b.condition == cond), None)
+        same = first.get(cond)
         if same is not None:
             ctx.error("PAR213", f"this line is never used: line {same.span.line} has the same condition",
                       "delete one of the two lines, or correct the condition", branch.span)
             continue
+        first[cond] = branch
         names = declared_refs(ctx, cond)
         if len(names) == 1:
-            an = analyser(ctx, next(iter(names)), leaf)
+            subject = next(iter(names))
+            an = analyser(ctx, subject, leaf)
             own = an.exact(cond)
             if own is not None:
                 d = an.domain
-                before = d.minus(d.all(), d.all())
-                for b in earlier:
-                    s = an.exact(b.condition)
-                    if s is not None:
-                        before = d.union(before, s)
+                before = seen.setdefault(subject, Seen(d))
                 if d.empty(own):
                     ctx.error("PAR213", f"`{show(cond)}` can never hold: {show(an.subject)} is "
                               f"{d.extent()}", "correct the bound, or delete the line", branch.span)
-                elif earlier and d.empty(d.minus(own, before)):
+                elif before.contains(own):
                     ctx.error("PAR213", "this line is never used: the lines above already take every unit it "
                               "would", "lines are tried in order: move this line up, or correct its condition",
                               branch.span)
                 if d.empty(d.minus(d.all(), own)):
                     always = branch
+                before.add(own)
         elif cond == m.Bool(True):
             always = branch
     if table.otherwise is None and always is None:
