@@ -656,7 +656,9 @@ def _unit_values(draw: st.DrawFn, scenario: Scenario) -> dict[str, object]:
         elif spec.kind == "choice":
             values[spec.name] = _pick(draw, spec.choices)
         elif spec.kind == "percent":
-            values[spec.name] = plain(D(draw(st.integers(0, 100))) if draw(st.booleans()) else _cents(draw, 0, 10000))
+            # Written with `%`: a column of bare values from 0 to 1 is ambiguous (DAT117) and not scored.
+            values[spec.name] = plain(D(draw(st.integers(0, 100))) if draw(st.booleans())
+                                      else _cents(draw, 0, 10000)) + "%"
         elif spec.kind == "count":
             limit = 20 if spec.at_most is None else int(D(str(values[spec.at_most])))
             values[spec.name] = str(draw(st.integers(0, limit)))
@@ -683,5 +685,6 @@ def full_marks_record(scenario: Scenario, unit: str, attributes: dict[str, bool]
     record: dict[str, object] = {"unit": unit}
     record.update({a: (attributes or {}).get(a, True) for a in scenario.attributes})
     for spec in scenario.inputs:
-        record[spec.name] = plain(spec.full) if isinstance(spec.full, Decimal) else spec.full
+        full = plain(spec.full) if isinstance(spec.full, Decimal) else spec.full
+        record[spec.name] = full + "%" if spec.kind == "percent" and isinstance(full, str) else full
     return record

@@ -32,7 +32,7 @@ SCORED = [
 
 
 def scored(ruleset: Path, data: Path) -> Results:
-    return parrules.load(ruleset).score_file(data).results
+    return parrules.load(ruleset).score_file(data)
 
 
 @pytest.fixture(scope="module", params=SCORED, ids=lambda p: p[0].stem)

@@ -28,7 +28,7 @@ def parrules_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_changes_the_seed_states_for_the_districts() -> None:
-    results = parrules.load(DISTRICTS).score_file(DISTRICTS_DATA).results
+    results = parrules.load(DISTRICTS).score_file(DISTRICTS_DATA)
     change = compare_years(Snapshot.of(results), read_previous(PREVIOUS))
     by_unit = change.by_unit()
     # "Có 2/8 đơn vị có chỉ số tăng là thành phố Lai Châu (tăng 2.55%), huyện Nậm Nhùn (tăng 1.86%);
@@ -73,7 +73,7 @@ def test_last_years_csv_and_json_read_back_what_score_wrote(tmp_path: Path) -> N
         assert parrules_cli("score", str(DISTRICTS), str(DISTRICTS_DATA), "--format", fmt,
                             "-o", str(out)).returncode == 0
         snapshot = read_previous(out)
-        results = parrules.load(DISTRICTS).score_file(DISTRICTS_DATA).results
+        results = parrules.load(DISTRICTS).score_file(DISTRICTS_DATA)
         assert [(u.unit, u.index, u.rank) for u in snapshot.units] == [(u.unit, u.index, u.rank)
                                                                         for u in results.units]
         change = compare_years(Snapshot.of(results), snapshot)

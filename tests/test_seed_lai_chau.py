@@ -43,7 +43,7 @@ def published_rows(level: str) -> list[dict[str, str]]:
 def score(level: str) -> parrules.Results:
     ruleset = parrules.load(RULESETS / f"{level}.par")
     assert ruleset.check().ok, ruleset.check().render()
-    return ruleset.score_file(SEED / f"{level}.csv").results
+    return ruleset.score_file(SEED / f"{level}.csv")
 
 
 @pytest.mark.parametrize("level", ["departments", "districts"])

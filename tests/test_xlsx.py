@@ -42,8 +42,8 @@ def codes(error: DataError) -> list[tuple[str, int | None, str | None]]:
 
 def test_a_sheet_with_title_rows_scores_like_the_csv(tmp_path: Path) -> None:
     ruleset = parrules.load(SMALL)
-    from_xlsx = ruleset.score_file(workbook(tmp_path / "units.xlsx", ROWS)).results
-    from_csv = ruleset.score_file(ROOT / "tests" / "fixtures" / "small.csv").results
+    from_xlsx = ruleset.score_file(workbook(tmp_path / "units.xlsx", ROWS))
+    from_csv = ruleset.score_file(ROOT / "tests" / "fixtures" / "small.csv")
     assert [(u.unit, u.total, u.index, u.class_, u.rank) for u in from_xlsx.units] == [
         (u.unit, u.total, u.index, u.class_, u.rank) for u in from_csv.units]
 
@@ -57,7 +57,7 @@ def test_numbers_stored_as_numbers_are_read_exactly(tmp_path: Path) -> None:
     for row in rows:
         ws.append(row)
     book.save(tmp_path / "seed.xlsx")
-    unit = parrules.load(LAI_CHAU).score_file(tmp_path / "seed.xlsx").results.unit("Sở Nội vụ")
+    unit = parrules.load(LAI_CHAU).score_file(tmp_path / "seed.xlsx").unit("Sở Nội vụ")
     assert unit.exact.components == {"appraisal": Decimal("62.3"), "survey": Decimal("23.37")}
     assert unit.index == Decimal("87.42")
 
@@ -68,7 +68,7 @@ def test_the_sheet_can_be_chosen_and_a_wrong_name_lists_the_sheets(tmp_path: Pat
     book.create_sheet("Ghi chú", 0)  # a notes sheet first: --sheet picks the data
     book.save(path)
     ruleset = parrules.load(SMALL)
-    assert len(ruleset.score_file(path, sheet="Kết quả").results.units) == 3
+    assert len(ruleset.score_file(path, sheet="Kết quả").units) == 3
     with pytest.raises(DataError) as caught:
         ruleset.score_file(path, sheet="Sheet9")
     [problem] = caught.value.diagnostics
@@ -99,7 +99,7 @@ def test_a_header_merged_downwards_is_read_once_and_data_starts_below(tmp_path: 
     for column in range(1, len(HEADER) + 1):
         ws.merge_cells(start_row=1, start_column=column, end_row=2, end_column=column)
     book.save(path)
-    results = parrules.load(SMALL).score_file(path).results
+    results = parrules.load(SMALL).score_file(path)
     assert sorted(u.row for u in results.units) == [3, 4, 5]
 
 
@@ -110,7 +110,7 @@ def test_text_with_a_decimal_comma_needs_the_option(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         ruleset.score_file(path)
     assert codes(caught.value) == [("DAT110", 4, "plan_done")]
-    unit = ruleset.score_file(path, decimal_comma=True).results.unit("Sở Nội vụ")
+    unit = ruleset.score_file(path, decimal_comma=True).unit("Sở Nội vụ")
     assert unit.node("1.2") is not None
 
 
@@ -154,3 +154,102 @@ def test_sheet_is_for_workbooks_only() -> None:
                            str(ROOT / "tests" / "fixtures" / "small.csv"), "--sheet", "Kết quả"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2 and "--sheet names a worksheet of an .xlsx workbook" in done.stderr
+
+
+# ---- percent cells, Excel's precision, far-away cells, sizes ---------------------------------------------
+
+
+def _percent_workbook(path: Path, rows: list[list[object]], number_format: str | None = "0.00%") -> Path:
+    """small.par's data as a council keeps it: rates typed as Excel percentages (0.9 shown as 90.00%)."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    for line in ws.iter_rows(min_row=2):
+        for cell in (line[4], line[7]):  # plan_done, satisfaction
+            if number_format is not None:
+                cell.number_format = number_format
+    book.save(path)
+    return path
+
+
+FRACTIONS = [[1, "Sở Nội vụ", "có", "Đúng hạn", 0.9, 0, 2, 0.85],
+             [2, "Sở Tư pháp", "có", "late", 0.75, 1, 1.5, 0.8],
+             [3, "Ban Dân tộc", "không", "on_time", 1, 2, None, 0.7]]
+
+
+def test_percent_formatted_cells_score_exactly_like_the_same_data_in_csv(tmp_path: Path) -> None:
+    ruleset = parrules.load(SMALL)
+    from_csv = ruleset.score_file(ROOT / "tests" / "fixtures" / "small.csv")
+    for number_format in ("0.00%", "0%", '#,##0.0"" %;[Red]-0.0%'):
+        path = _percent_workbook(tmp_path / "units.xlsx", FRACTIONS, number_format)
+        from_xlsx = ruleset.score_file(path)
+        assert [(u.unit, u.exact.total, u.index, u.class_, u.rank) for u in from_xlsx.units] == [
+            (u.unit, u.exact.total, u.index, u.class_, u.rank) for u in from_csv.units], number_format
+        assert from_xlsx.unit("Sở Nội vụ").inputs["plan_done"] == Decimal(90)
+
+
+def test_fractions_without_a_percent_format_are_an_error_naming_the_column(tmp_path: Path) -> None:
+    path = _percent_workbook(tmp_path / "units.xlsx", FRACTIONS, None)
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(path)
+    assert codes(caught.value) == [("DAT117", 1, "plan_done"), ("DAT117", 1, "satisfaction")]
+    assert all(d.severity == "error" for d in caught.value.diagnostics)
+    results = parrules.load(SMALL).score_file(path, percent_fractions=True)  # the file says it stores fractions
+    assert results.unit("Sở Nội vụ").index == Decimal("93.50")
+
+
+def test_a_percent_cell_where_no_percent_is_declared_is_refused(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "units.xlsx", ROWS, title_rows=0)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    assert ws is not None
+    ws["F2"].number_format = "0%"  # reports_late, a count, shown as 0%
+    book.save(path)
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(path)
+    assert codes(caught.value) == [("DAT101", 2, "reports_late")]
+
+
+def test_numbers_are_read_to_excels_15_digits(tmp_path: Path) -> None:
+    rows = [[1, "Sở Nội vụ", 0.1 + 0.2 + 62, 23.37, None]]  # a formula's 62.300000000000004 is shown as 62.3
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["STT", "Tên đơn vị", "Điểm thẩm định", "survey_points", "max"])
+    for row in rows:
+        ws.append(row)
+    book.save(tmp_path / "seed.xlsx")
+    unit = parrules.load(LAI_CHAU).score_file(tmp_path / "seed.xlsx").unit("Sở Nội vụ")
+    assert unit.exact.components["appraisal"] == Decimal("62.3")
+
+
+def test_a_cell_far_away_is_streamed_past_not_loaded(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "units.xlsx", ROWS)
+    book = openpyxl.load_workbook(path)
+    ws = book.active
+    assert ws is not None
+    ws["XFD1048576"] = "ghi chú"  # the last cell of a sheet: a dense read would hold 17 billion cells
+    book.save(path)
+    assert path.stat().st_size < 20_000
+    # A note outside the table's columns is not part of it.
+    assert len(parrules.load(SMALL).score_file(path).units) == 3
+    ws["H1048576"] = 85  # a value under the satisfaction header, a million rows down, with no unit
+    book.save(path)
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(path)
+    assert codes(caught.value) == [("DAT107", 1048576, "Tên đơn vị")]
+
+
+def test_a_part_that_unpacks_beyond_its_limit_is_refused_before_it_is_parsed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from parrules.data import xlsx
+
+    path = workbook(tmp_path / "units.xlsx", ROWS)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_SHEET_BYTES", 500)
+    with pytest.raises(DataError) as caught:
+        parrules.load(SMALL).score_file(path)
+    [problem] = caught.value.diagnostics
+    assert problem.code == "DAT116" and "xl/worksheets/sheet1.xml" in problem.message

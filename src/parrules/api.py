@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
 from attrs import frozen
 
 from parrules import check as checker
@@ -85,47 +86,55 @@ class Ruleset:
 
         return compile_model(self.model)
 
-    def read_data(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None) -> list[UnitRecord]:
+    def read_data(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None,
+                  percent_fractions: bool = False) -> list[UnitRecord]:
         """Read and validate a CSV, JSON or XLSX data file; raises `DataError` listing every problem."""
         from parrules.data import read_data
 
-        return read_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet)
+        return read_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
+                         percent_fractions=percent_fractions)
 
-    def validate_file(self, path: str | Path, *, decimal_comma: bool = False,
-                      sheet: str | None = None) -> DataReport:
+    def validate_file(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None,
+                      percent_fractions: bool = False) -> DataReport:
         """Every problem and warning in a data file, including inputs a unit needs but lacks.
 
         Never raises for a problem in the file: the report says what is wrong.
         """
         from parrules.data import validate_data
 
-        return self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet))[0]
+        return self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
+                                            percent_fractions=percent_fractions))[0]
 
-    def score_file(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None) -> ScoredFile:
+    def score_file(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None,
+                   percent_fractions: bool = False) -> Results:
         """Validate and score a data file (.csv, .json, .xlsx); raises `DataError` with every problem.
 
-        Nothing is scored unless the whole file is clean. `sheet` names an `.xlsx` worksheet.
+        Nothing is scored unless the whole file is clean. `sheet` names an `.xlsx` worksheet;
+        `percent_fractions` says the file writes percentages as fractions of 1 (0.85 for 85 %).
+        The results carry the warnings reading the file gave (`results.warnings`).
         """
         from parrules.data import validate_data
 
-        report, results = self._complete(validate_data(Path(path), self.model, decimal_comma=decimal_comma,
-                                                       sheet=sheet))
-        if results is None or not report.ok:
-            raise DataError(report.diagnostics)
-        return ScoredFile(results, tuple(report.warnings))
+        return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
+                                          percent_fractions=percent_fractions))
 
     def score(self, records: Iterable[UnitRecord | Mapping[str, object]], *,
-              decimal_comma: bool = False) -> Results:
+              decimal_comma: bool = False, percent_fractions: bool = False) -> Results:
         """Score every unit; raises `DataError` listing every problem and scoring nothing if any.
 
-        Records are validated like a data file (a `UnitRecord` made by hand is checked again).
+        Records are validated like a data file (a `UnitRecord` made by hand is checked again); the
+        results carry the warnings that gave (`results.warnings`), as `score_file` does.
         """
         from parrules.data import validate_mappings
 
-        report, results = self._complete(validate_mappings(list(records), self.model, decimal_comma=decimal_comma))
+        return self._scored(validate_mappings(list(records), self.model, decimal_comma=decimal_comma,
+                                              percent_fractions=percent_fractions))
+
+    def _scored(self, read: DataReport) -> Results:
+        report, results = self._complete(read)
         if results is None or not report.ok:
             raise DataError(report.diagnostics)
-        return results
+        return attrs.evolve(results, warnings=tuple(report.warnings))
 
     def _complete(self, report: DataReport) -> tuple[DataReport, Results | None]:
         """Score the rows that read cleanly, adding what only scoring finds (a missing input a unit needs).
@@ -141,14 +150,6 @@ class Ruleset:
             found = sorted([*report.diagnostics, *exc.diagnostics], key=_data_order)
             return DataReport(report.records, tuple(found)), None
         return report, results
-
-
-@frozen
-class ScoredFile:
-    """The results of a data file, with the warnings its reading gave (unknown columns, …)."""
-
-    results: Results
-    warnings: tuple[Diagnostic, ...]
 
 
 def _data_order(diagnostic: Diagnostic) -> tuple[int, str, str]:

@@ -5,15 +5,18 @@ Exit codes (docs/cli.md):
   1  problems found in a ruleset or a data file (all of them are listed)
   2  usage error: bad arguments, a file that does not exist
   3  internal error: a bug in parrules (set PARRULES_DEBUG=1 for the traceback)
+  130, 143  interrupted (Ctrl-C) or stopped (SIGTERM); no output file is written
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
+import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -21,14 +24,17 @@ from typing import TYPE_CHECKING, TextIO
 from attrs import frozen
 
 from parrules import __version__
-from parrules.api import CheckReport, Ruleset, check_file, load
+from parrules.api import Ruleset, check_file, load
 from parrules.diagnostics import DataError, ParrulesError, render_all, summarize
+from parrules.display import printable
+from parrules.safeio import OutputError, check_output, write_atomically
 
 if TYPE_CHECKING:
     from parrules.history import YearChange
     from parrules.results import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 
 
 class _UsageError(Exception):
@@ -79,11 +85,22 @@ def _data_arguments(verb: argparse.ArgumentParser) -> None:
     verb.add_argument("data", metavar="DATA", help="unit data: .csv, .json or .xlsx")
     verb.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook (default: the first)")
     verb.add_argument("--decimal-comma", action="store_true", help="the data writes decimals with a comma (62,30)")
+    verb.add_argument("--percent-fractions", action="store_true",
+                      help="percent columns hold fractions of 1 where they write no %% (0.85 means 85 %%)")
     verb.add_argument("--previous", metavar="RESULTS",
                       help="last year's results (JSON or CSV written by `parrules score`): show the changes")
 
 
+class _Terminated(Exception):  # noqa: N818 - a signal, not an error
+    """SIGTERM, raised where the program is, so that no half-written file is left behind."""
+
+
+def _on_terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = signal.signal(signal.SIGTERM, _on_terminate) if _main_thread() else None
     try:
         args = _parser().parse_args(argv)
         if args.verb == "check":
@@ -95,28 +112,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _score(args, sys.stdout, sys.stderr)
     except SystemExit as exc:
         return int(exc.code or 0)
-    except _UsageError as exc:
+    except (_UsageError, OutputError) as exc:
         sys.stderr.write(f"parrules: {exc}\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("\nparrules: interrupted; no file was written\n")
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        sys.stderr.write("parrules: stopped; no file was written\n")
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        # The reader of our output went away (`parrules score … | head`): nothing more to say to it.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a bug, not a user's mistake: say so plainly
         if os.environ.get("PARRULES_DEBUG", "0") not in ("", "0"):
             import traceback
 
             traceback.print_exc()
             return EXIT_INTERNAL
-        sys.stderr.write(f"parrules: internal error ({exc.__class__.__name__}: {exc}).\n"
-                         "This is a bug in parrules; please report it with the command you ran. "
-                         "Set PARRULES_DEBUG=1 to see the traceback.\n")
+        sys.stderr.write(printable(f"parrules: internal error ({exc.__class__.__name__}: {str(exc)[:500]}).\n"
+                                   "This is a bug in parrules; please report it with the command you ran. "
+                                   "Set PARRULES_DEBUG=1 to see the traceback.\n"))
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _input(name: str) -> Path:
+    """A file the command reads: it must exist and be a regular file (not a folder, a device, a pipe)."""
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise _UsageError(f"no such file: {name}") from None
+    except (OSError, ValueError) as exc:
+        raise _UsageError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise _UsageError(f"{name} is a folder; give a file")
+    if not stat.S_ISREG(mode):
+        raise _UsageError(f"{name} is not a regular file (a device or a pipe); give a file")
+    return Path(name)
 
 
 def _check(files: list[str], fmt: str, out: TextIO) -> int:
-    reports: list[CheckReport] = []
-    for name in files:
-        path = Path(name)
-        if not path.is_file():
-            raise _UsageError(f"no such file: {name}")
-        reports.append(check_file(path))
+    reports = [check_file(path) for path in [_input(name) for name in files]]
     if fmt == "json":
         payload = [{"file": r.file, "ok": r.ok, "summary": r.summary,
                     "diagnostics": [d.to_dict() for d in r.diagnostics]} for r in reports]
@@ -153,22 +200,23 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
     """Load, check and score as every data verb does; an exit code when something is wrong."""
     from parrules.history import Snapshot, compare_years, read_previous
 
-    for name in (args.ruleset, args.data, args.previous, *extra_files):
-        if name is not None and not Path(name).is_file():
-            raise _UsageError(f"no such file: {name}")
+    inputs = [_input(name) for name in (args.ruleset, args.data, args.previous, *extra_files) if name is not None]
+    if getattr(args, "output", None):
+        check_output(Path(args.output), inputs)  # before any work: never overwrite an input
     if args.sheet is not None and Path(args.data).suffix.lower() != ".xlsx":
         raise _UsageError(f"--sheet names a worksheet of an .xlsx workbook; {args.data} is not one")
     ruleset = _load_checked(Path(args.ruleset), err)
     if ruleset is None:
         return EXIT_PROBLEMS
     try:
-        scored = ruleset.score_file(args.data, decimal_comma=args.decimal_comma, sheet=args.sheet)
+        results = ruleset.score_file(args.data, decimal_comma=args.decimal_comma, sheet=args.sheet,
+                                     percent_fractions=args.percent_fractions)
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
-        err.write(f"{args.data}: {summarize(exc.diagnostics)}; nothing was scored\n")
+        err.write(printable(f"{args.data}: {summarize(exc.diagnostics)}; nothing was scored\n"))
         return EXIT_PROBLEMS
-    if scored.warnings:
-        err.write(render_all(scored.warnings) + "\n")
+    if results.warnings:
+        err.write(render_all(results.warnings) + "\n")
     change = None
     if args.previous:
         try:
@@ -177,8 +225,8 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
             err.write(render_all(exc.diagnostics) + "\n")
             err.write(f"{args.previous}: {summarize(exc.diagnostics)}\n")
             return EXIT_PROBLEMS
-        change = compare_years(Snapshot.of(scored.results), previous)
-    return _Scored(ruleset, scored.results, change)
+        change = compare_years(Snapshot.of(results), previous)
+    return _Scored(ruleset, results, change)
 
 
 def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -197,7 +245,7 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_PROBLEMS
     text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
     if args.output:
-        _write_atomically(Path(args.output), text.encode("utf-8"))
+        write_atomically(Path(args.output), text.encode("utf-8"))
         err.write(f"wrote {len(results.units)} units to {args.output}\n")
     else:
         out.write(text)
@@ -211,7 +259,7 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                      f"{'s' if len(differences) != 1 else ''}"
                      f"{' (' + str(explained) + ' explained by rounding)' if explained else ''}\n")
         for difference in differences:
-            target.write(f"  {difference.describe()}\n")
+            target.write(printable(f"  {difference.describe()}") + "\n")
     return EXIT_OK
 
 
@@ -234,7 +282,7 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write(explanation.render())
+        out.write(printable(explanation.render()))
     return EXIT_OK
 
 
@@ -257,22 +305,9 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
     else:
         render = report.render_markdown if fmt == "md" else report.render_html
         payload = render(done.results, done.change).encode("utf-8")
-    _write_atomically(output, payload)
+    write_atomically(output, payload)
     err.write(f"wrote the results of {len(done.results.units)} units to {output}\n")
     return EXIT_OK
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    """Write the whole file or nothing: a half-written results file must never exist."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

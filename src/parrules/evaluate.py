@@ -118,7 +118,7 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     tree_points = sum((points[c] for c in plan.components), ZERO)
     if unit_max > 0 and tree_points > unit_max:
         problems.add("DAT125", f"points {tree_points.normalize():f} are above the unit's maximum {unit_max}",
-                     "check the unit's `max` column and its given points")
+                     "check the unit's `max` column and its given points", "max" if record.max is not None else "unit")
     group = _group(plan, record, env, unit_max, problems)
     if problems.count:
         return None

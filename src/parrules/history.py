@@ -13,16 +13,19 @@ listed as new or gone, never dropped.
 from __future__ import annotations
 
 import csv
-import json
+import io
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from attrs import frozen
 
+from parrules.data.readers import JsonProblem, load_json
 from parrules.data.text import text_key
 from parrules.diagnostics import DataError, Diagnostic
+from parrules.limits import MAX_DATA_BYTES, parse_plain, within_number_limits
 from parrules.results import Results
+from parrules.safeio import ReadError, describe_read_problem, read_utf8
 
 _FORMULA_GUARD = "'"  # our CSV writer's guard before text a spreadsheet would run (=, +, -, @)
 
@@ -168,14 +171,19 @@ def compare_years(current: Snapshot, previous: Snapshot) -> YearChange:
 def read_previous(path: Path) -> Snapshot:
     """Last year's results from parrules' JSON or CSV output; raises `DataError` listing every problem."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([_problem(path, "DAT114", f"cannot read last year's results: {exc}",
+        text = read_utf8(path, MAX_DATA_BYTES)
+    except ReadError as exc:
+        raise DataError([_problem(path, "DAT114", "cannot read last year's results: "
+                                  + describe_read_problem(exc, MAX_DATA_BYTES),
                                   "give the JSON or CSV that `parrules score` wrote last year")]) from None
     if path.suffix.lower() == ".json":
         return _from_json(path, text)
     if path.suffix.lower() == ".csv":
-        return _from_csv(path, text)
+        try:
+            return _from_csv(path, text)
+        except csv.Error as exc:
+            raise DataError([_problem(path, "DAT113", f"last year's CSV cannot be read: {exc}",
+                                      "give the CSV that `parrules score --format csv` wrote")]) from None
     raise DataError([_problem(path, "DAT114", f"last year's results must be .json or .csv, not `{path.suffix}`",
                               "write them with `parrules score … --format json -o FILE`")])
 
@@ -186,25 +194,30 @@ def _problem(path: Path, code: str, message: str, hint: str, *, row: int | None 
 
 
 def _decimal(value: object) -> Decimal | None:
-    if value is None or isinstance(value, bool):
+    """A figure of last year's results: a plain decimal within the number limits, or None."""
+    if isinstance(value, Decimal):
+        return value if within_number_limits(value) else None
+    if not isinstance(value, str):
         return None
-    try:
-        number = Decimal(str(value).strip().removesuffix("%").strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return parse_plain(value.strip().removesuffix("%"))
 
 
 def _rank(value: object) -> int | None:
-    text = str(value).strip() if value is not None else ""
-    return int(text) if text.isdigit() else None
+    text = str(value).strip() if isinstance(value, str | Decimal | int) and not isinstance(value, bool) else ""
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
+def _text(value: object) -> str | None:
+    """A name from last year's JSON (a group, a class): text, or nothing."""
+    return (unicodedata.normalize("NFC", value.strip()) or None) if isinstance(value, str) else None
 
 
 def _from_json(path: Path, text: str) -> Snapshot:
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise DataError([_problem(path, "DAT114", f"not valid JSON at line {exc.lineno}: {exc.msg}",
+        data = load_json(text)
+    except JsonProblem as exc:
+        where = f"at line {exc.line}, column {exc.column}" if exc.line else "here"
+        raise DataError([_problem(path, "DAT114", f"not valid JSON {where}: {exc.reason}",
                                   "give the JSON that `parrules score --format json` wrote")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("units"), list):
         raise DataError([_problem(path, "DAT113", "expected parrules results: an object with a `units` list",
@@ -219,10 +232,11 @@ def _from_json(path: Path, text: str) -> Snapshot:
                                      "each unit needs `unit` and `index`", row=number))
             continue
         units.append(UnitFigures(unicodedata.normalize("NFC", unit.strip()), index, _rank(item.get("rank")),
-                                 item.get("group"), item.get("class")))
+                                 _text(item.get("group")), _text(item.get("class"))))
     if problems:
         raise DataError(problems)
-    groups = tuple((g.get("name"), avg) for g in data.get("groups", []) or []
+    listed = data.get("groups")
+    groups = tuple((_text(g.get("name")), avg) for g in (listed if isinstance(listed, list) else [])
                    if isinstance(g, dict) and (avg := _decimal(g.get("average"))) is not None)
     ruleset = data.get("ruleset") if isinstance(data.get("ruleset"), dict) else {}
     label = str(ruleset.get("year") or "") if isinstance(ruleset, dict) else ""
@@ -236,7 +250,7 @@ def _unguard(text: str) -> str:
 
 
 def _from_csv(path: Path, text: str) -> Snapshot:
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None or not {"unit", "index"} <= set(reader.fieldnames):
         raise DataError([_problem(path, "DAT113", "last year's CSV needs `unit` and `index` columns",
                                   "give the CSV that `parrules score --format csv` wrote", row=1)])

@@ -18,17 +18,21 @@ place, as a printed table shows it.
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from attrs import frozen
 
 from parrules.data.text import text_key
 from parrules.diagnostics import DataError, Diagnostic
+from parrules.display import printable
+from parrules.limits import MAX_DATA_BYTES, parse_plain
 from parrules.report.numbers import plain
 from parrules.results import Results, UnitResult
 from parrules.rounding import rounder
+from parrules.safeio import ReadError, describe_read_problem, read_utf8
 
 
 @frozen
@@ -83,15 +87,25 @@ def _nfc(text: str | None) -> str:
 
 def read_published(path: Path) -> Published:
     """Read a published table; raises `DataError` listing every unreadable cell."""
+    try:
+        text = read_utf8(path, MAX_DATA_BYTES)
+    except ReadError as exc:
+        raise DataError([Diagnostic("DAT114", "error", "cannot read the published table: "
+                                    + describe_read_problem(exc, MAX_DATA_BYTES), "give a UTF-8 CSV file",
+                                    file=str(path))]) from None
+    try:
+        return _read_rows(path, text)
+    except csv.Error as exc:
+        raise DataError([Diagnostic("DAT113", "error", f"the published table cannot be read as CSV: {exc}",
+                                    'a value with a comma, a quote or a line break must be in double quotes',
+                                    file=str(path))]) from None
+
+
+def _read_rows(path: Path, text: str) -> Published:
     problems: list[Diagnostic] = []
     units: list[PublishedRow] = []
     averages: list[PublishedAverage] = []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Diagnostic("DAT114", "error", f"cannot read the published table: {exc}",
-                                    "give a UTF-8 CSV file", file=str(path))]) from None
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = [text_key(name) for name in reader.fieldnames or []]
     if "unit" not in fields:
         raise DataError([Diagnostic("DAT113", "error", "the published table has no `unit` column",
@@ -99,17 +113,16 @@ def read_published(path: Path) -> Published:
                                     file=str(path), row=1)])
     places: dict[str, list[tuple[Decimal | None, int]]] = {}
     for number, raw in enumerate(reader, start=2):
-        record = {text_key(k): v for k, v in raw.items() if k is not None}
+        record = {text_key(k): v if isinstance(v, str) else "" for k, v in raw.items() if k is not None}
         values: dict[str, Decimal | None] = {}
         for name in ("total", "index"):
             cell = (record.get(name) or "").strip().removesuffix("%").strip()
-            try:
-                values[name] = Decimal(cell) if cell else None
-            except InvalidOperation:
-                problems.append(Diagnostic("DAT101", "error", f"`{cell}` is not a number",
-                                           "write the figure as printed, e.g. 85.67",
+            values[name] = parse_plain(cell) if cell else None
+            if cell and values[name] is None:
+                shown = printable(cell if len(cell) <= 60 else cell[:57] + "…")
+                problems.append(Diagnostic("DAT101", "error", f"`{shown}` is not a number",
+                                           "write the figure as printed, e.g. 85.67 (a point for decimals)",
                                            file=str(path), row=number, column=name))
-                values[name] = None
         unit = _nfc(record.get("unit"))
         group = _nfc(record.get("group")) or None
         line = text_key(record.get("line") or "unit")

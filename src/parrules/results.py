@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from attrs import field, frozen
 
+from parrules.diagnostics import Diagnostic
 from parrules.model import ClassTable, Model, Rounding, Value
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ class Results:
     index_rounding: Rounding | None
     average_rounding: Rounding | None = None
     classes: tuple[ClassTable, ...] = ()  # the ruleset's class bands, for charts and gap-to-next-class
+    # What reading the data said that did not stop scoring (an unknown column, …); never a change of figures.
+    warnings: tuple[Diagnostic, ...] = ()
 
     def round_points(self, value: Decimal) -> Decimal:
         """Round a point figure as this ruleset publishes points (a node's, a component's)."""

@@ -81,6 +81,16 @@ def read_bounded(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+def read_utf8(path: Path, limit: int) -> str:
+    """A regular file's UTF-8 text (a byte-order mark is dropped); raises `ReadError` (kind not_utf8 too)."""
+    data = read_bounded(path, limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ReadError("not_utf8", f"it is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})") from None
+
+
 def describe_read_problem(problem: ReadError, limit: int) -> str:
     """The problem in words, for a message: "no such file", "a device, not a regular file", …"""
     if problem.kind == "missing":
@@ -125,8 +135,8 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
                 continue
             with contextlib.suppress(OSError, ValueError):
                 if _same_file(info, os.stat(given)):
-                    raise OutputError(f"`{path}` is also an input of this command ({given}); writing the "
-                                        "results there would destroy it: give another file name")
+                    raise OutputError(f"`{path}` is an input of this command; writing the results there "
+                                      "would destroy it: give another file name")
     parent = path.parent
     for folder in (parent, *parent.parents):
         try:

@@ -18,8 +18,10 @@ from pathlib import Path
 
 from parrules.data.messages import DATA_CODES, M, Sink
 from parrules.data.readers import READERS, RawRow, RawTable, table_from_mappings
-from parrules.data.records import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, DataReport, UnitRecord
+from parrules.data.records import DataReport, UnitRecord
 from parrules.data.validate import Validator
+from parrules.limits import MAX_CELL_CHARS, MAX_ROWS
+from parrules.limits import MAX_DATA_BYTES as MAX_FILE_BYTES
 from parrules.model import Model
 
 __all__ = [
@@ -31,21 +33,23 @@ __all__ = [
 # ---- public entry points ---------------------------------------------------------------------------
 
 
-def read_data(path: Path | str, model: Model, *, decimal_comma: bool = False,
-              sheet: str | None = None) -> list[UnitRecord]:
+def read_data(path: Path | str, model: Model, *, decimal_comma: bool = False, sheet: str | None = None,
+              percent_fractions: bool = False) -> list[UnitRecord]:
     """Read and validate a `.csv`, `.json` or `.xlsx` file; raises `DataError` listing every problem.
 
     Warnings (unknown columns, percentages that look like fractions) do not raise; use
     `validate_data` to see them.
     """
-    return validate_data(path, model, decimal_comma=decimal_comma, sheet=sheet).records_or_raise()
+    return validate_data(path, model, decimal_comma=decimal_comma, sheet=sheet,
+                         percent_fractions=percent_fractions).records_or_raise()
 
 
-def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False,
-                  sheet: str | None = None) -> DataReport:
+def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False, sheet: str | None = None,
+                  percent_fractions: bool = False) -> DataReport:
     """Read and validate a data file; never raises for a problem in the file.
 
-    `sheet` names the worksheet of an `.xlsx` workbook (default: the first).
+    `sheet` names the worksheet of an `.xlsx` workbook (default: the first). `percent_fractions`
+    says the file writes percentages as fractions of 1 (0.85 for 85 %) wherever it writes no `%`.
     """
     path = Path(path)
     sink = Sink(str(path))
@@ -60,24 +64,27 @@ def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False
         table = read_xlsx(path, sink, sheet)
     else:
         table = reader(path, sink)
-    records = Validator(model, sink, decimal_comma=decimal_comma).run(table) if table is not None else []
+    validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions)
+    records = validator.run(table) if table is not None else []
     return sink.report(records)
 
 
 def records_from_mappings(rows: Iterable[Mapping[str, object] | UnitRecord], model: Model, *,
-                          decimal_comma: bool = False) -> list[UnitRecord]:
+                          decimal_comma: bool = False, percent_fractions: bool = False) -> list[UnitRecord]:
     """Validate in-memory rows (column → value) exactly as a data file; raises `DataError` on errors.
 
     Rows are numbered from 1 and the file is called `<records>`. Values may be text (read as in a
     CSV cell), `Decimal`, `int`, `bool` or None; a `float` is read from its shortest repr (0.1 → 0.1),
     never from its binary value. A `UnitRecord` in the mix is checked again like any other row.
     """
-    return validate_mappings(rows, model, decimal_comma=decimal_comma).records_or_raise()
+    return validate_mappings(rows, model, decimal_comma=decimal_comma,
+                             percent_fractions=percent_fractions).records_or_raise()
 
 
 def validate_mappings(rows: Iterable[Mapping[str, object] | UnitRecord], model: Model, *,
-                      decimal_comma: bool = False) -> DataReport:
+                      decimal_comma: bool = False, percent_fractions: bool = False) -> DataReport:
     """`records_from_mappings` without raising: the records that are fine, and every problem."""
     sink = Sink("<records>")
     table = table_from_mappings(rows, sink)
-    return sink.report(Validator(model, sink, decimal_comma=decimal_comma).run(table))
+    validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions)
+    return sink.report(validator.run(table))

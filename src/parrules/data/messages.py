@@ -11,6 +11,7 @@ from attrs import frozen
 
 from parrules.data.records import DataReport, UnitRecord
 from parrules.diagnostics import Diagnostic, Severity, sort_diagnostics
+from parrules.limits import MAX_COLUMNS, number_limit_words
 
 # ---- the message catalogue ------------------------------------------------------------------------
 
@@ -154,6 +155,12 @@ class M:
     TOO_MANY_ROWS = Problem(
         "DAT116", "error", "more than 100,000 units; rows from here on were not read",
         "split the units over several files", whole_file=True)
+    WORKBOOK_TOO_LARGE = Problem(
+        "DAT116", "error", "the workbook's part {part} unpacks to {size} bytes; the limit is {limit}",
+        "save the workbook again from Excel; split the units over several files", whole_file=True)
+    TOO_MANY_COLUMNS = Problem(
+        "DAT116", "error", f"the table has {{count}} columns; the limit is {MAX_COLUMNS:,}",
+        "keep one column per input; split a very wide sheet", whole_file=True)
     CELL_TOO_LONG = Problem(
         "DAT116", "error", "the cell has {length} characters; the limit is 10,000",
         "a cell holds one value; keep notes elsewhere")
@@ -177,10 +184,27 @@ class M:
         "DAT120", "error", "the cell holds a formula whose value was never computed and saved",
         "open the workbook in Excel (or LibreOffice) and save it, so the formulas' values are stored")
     PERCENT_AS_FRACTION = Problem(
-        "DAT117", "warning",
-        "every value in this percent column is between 0 and 1 (e.g. `{value}`); they are read as percent "
-        "units, so {value} means {value} %",
-        "if the sheet stores fractions (0.85 for 85 %), write them as 85 or 85%; parrules never rescales")
+        "DAT117", "error",
+        "every value in the percent column `{header}` is between 0 and 1 (e.g. `{value}`): is {value} a fraction "
+        "of 1 or {value} %? parrules does not guess",
+        "write percentages in percent units (85 or 85%), or format the Excel cells as percent (0.00%); if the "
+        "file stores fractions (0.85 for 85 %), pass --percent-fractions (library: percent_fractions=True)",
+        whole_file=True)
+    FRACTION_OUT_OF_RANGE = Problem(
+        "DAT102", "error", "`{value}` is out of range; expected {expected}",
+        "with --percent-fractions, a percentage is written as a fraction of 1 (0.85 for 85 %) or with `%` (85%)")
+    NUMBER_TOO_LONG = Problem(
+        "DAT116", "error", "`{value}` has more digits than parrules computes with exactly",
+        f"a number has {number_limit_words()}")
+    MISSPELT_COLUMN = Problem(
+        "DAT130", "error",
+        "column `{header}` is not an input of the ruleset, but it is one letter away from `{suggestion}`, which "
+        "no column gives",
+        "did you mean `{suggestion}`? Rename the column; ignoring it would let a default stand in for the "
+        "unit's value")
+    CONTROL_CHARACTER = Problem(
+        "DAT131", "error", "the cell `{value}` holds an invisible control character",
+        "retype the cell: control characters usually come from copying text out of another program")
 
 
 DATA_CODES = frozenset(p.code for p in vars(M).values() if isinstance(p, Problem))

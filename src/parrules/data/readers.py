@@ -18,8 +18,10 @@ from typing import TypeAlias
 from attrs import frozen
 
 from parrules.data.messages import CellError, M, Sink
-from parrules.data.records import MAX_FILE_BYTES, MAX_ROWS, UnitRecord
+from parrules.data.records import UnitRecord
 from parrules.data.text import nfc
+from parrules.limits import MAX_COLUMNS, MAX_DATA_BYTES, MAX_JSON_DEPTH, MAX_ROWS
+from parrules.safeio import ReadError, describe_read_problem, read_bounded
 
 # ---- readers: a format → a RawTable ------------------------------------------------------------------
 
@@ -45,16 +47,22 @@ class RawTable:
 Reader: TypeAlias = Callable[[Path, Sink], RawTable | None]
 
 
+def read_file(path: Path, sink: Sink) -> bytes | None:
+    """A data file's bytes (a regular file within the size limit), or None after reporting why not."""
+    try:
+        return read_bounded(path, MAX_DATA_BYTES)
+    except ReadError as problem:
+        if problem.kind == "too_large":
+            sink.add(M.FILE_TOO_LARGE, size=f"{problem.size:,}")
+        else:
+            sink.add(M.UNREADABLE, reason=describe_read_problem(problem, MAX_DATA_BYTES))
+        return None
+
+
 def _read_text(path: Path, sink: Sink) -> str | None:
     """The file's text, UTF-8 with or without a BOM, or None after reporting why not."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            sink.add(M.FILE_TOO_LARGE, size=f"{size:,}")
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        sink.add(M.UNREADABLE, reason=exc.strerror or exc.__class__.__name__)
+    data = read_file(path, sink)
+    if data is None:
         return None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         sink.add(M.UTF16)
@@ -123,6 +131,9 @@ def read_csv(path: Path, sink: Sink) -> RawTable | None:
             sink.add(problem, row=skipped + reader.line_num, line=skipped + reader.line_num, reason=str(exc))
             break
         if header is None:
+            if len(cells) > MAX_COLUMNS:
+                sink.add(M.TOO_MANY_COLUMNS, row=start, count=f"{len(cells):,}")
+                return None
             header = cells
             continue
         if not any(c.strip() for c in cells):
@@ -164,22 +175,60 @@ def _reject_constant(name: str) -> object:
     raise _JsonConstantError(name)
 
 
+class JsonProblem(Exception):  # noqa: N818 - a problem in the file, reported
+    """JSON that cannot be read: where, and why."""
+
+    def __init__(self, line: int, column: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line, self.column, self.reason = line, column, reason
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """Where the first bracket deeper than MAX_JSON_DEPTH is (line and column, from 1)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                start = match.start()
+                return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+        elif token in "]}":
+            depth -= 1
+    return 1, 1  # pragma: no cover - only asked after the parser found the nesting too deep
+
+
+def load_json(text: str, pairs: Callable[[list[tuple[str, object]]], object] | None = None) -> object:
+    """JSON with every number as an exact Decimal (62.30 stays 62.30, never a float); raises `JsonProblem`.
+
+    `NaN` and `Infinity` are refused; nesting deeper than the parser can follow is located.
+    """
+    try:
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant,
+                          object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise JsonProblem(exc.lineno, exc.colno, exc.msg) from None
+    except _JsonConstantError as exc:
+        raise JsonProblem(0, 0, f"constant {exc}") from None
+    except RecursionError:
+        line, column = _too_deep(text)
+        raise JsonProblem(line, column, f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+
+
 def read_json(path: Path, sink: Sink) -> RawTable | None:
     text = _read_text(path, sink)
     if text is None:
         return None
     try:
-        # Decimal for every number: the digits as written (62.30 stays 62.30), never a float.
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant,
-                          object_pairs_hook=_JsonObject.from_pairs)
-    except json.JSONDecodeError as exc:
-        sink.add(M.BAD_JSON, line=exc.lineno, position=exc.colno, reason=exc.msg)
-        return None
-    except _JsonConstantError as exc:
-        sink.add(M.JSON_CONSTANT, value=str(exc))
-        return None
-    except RecursionError:
-        sink.add(M.BAD_JSON, line="?", position="?", reason="nested too deeply")
+        data = load_json(text, _JsonObject.from_pairs)
+    except JsonProblem as exc:
+        if exc.reason.startswith("constant "):
+            sink.add(M.JSON_CONSTANT, value=exc.reason.removeprefix("constant "))
+        else:
+            sink.add(M.BAD_JSON, line=exc.line, position=exc.column, reason=exc.reason)
         return None
     if isinstance(data, dict) and isinstance(data.get("units"), list):
         data = data["units"]
@@ -253,6 +302,9 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
         cells: dict[int, Cell] = {}
         for key, value in item.items():
             text = key if isinstance(key, str) else str(key)
+            if text not in position and len(header) == MAX_COLUMNS:
+                sink.add(M.TOO_MANY_COLUMNS, row=number, count=f"more than {MAX_COLUMNS:,}")
+                return RawTable((), (), ())
             if text not in position:
                 position[text] = len(header)
                 header.append(text)

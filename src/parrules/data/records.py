@@ -9,11 +9,6 @@ from attrs import field, frozen
 from parrules.diagnostics import DataError, Diagnostic, Findings
 from parrules.model import Value
 
-# Limits keep a hostile or mistaken file from exhausting memory; each is reported, never a crash.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ROWS = 100_000
-MAX_CELL_CHARS = 10_000
-
 # Reserved columns, matched like every header (case- and space-insensitive, NFC).
 UNIT_HEADERS = ("unit", "name", "đơn vị", "tên đơn vị")
 GROUP_HEADERS = ("group", "nhóm")

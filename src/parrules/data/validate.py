@@ -16,7 +16,6 @@ from parrules.data.readers import Cell, RawRow, RawTable
 from parrules.data.records import (
     GROUP_HEADERS,
     IGNORED_HEADERS,
-    MAX_CELL_CHARS,
     MAX_HEADERS,
     NO_WORDS,
     UNIT_HEADERS,
@@ -24,6 +23,8 @@ from parrules.data.records import (
     UnitRecord,
 )
 from parrules.data.text import nfc, text_key
+from parrules.display import has_control, printable
+from parrules.limits import MAX_CELL_CHARS, PLAIN_NUMBER, within_number_limits
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
 
 Role: TypeAlias = Literal["unit", "group", "max", "skip", "value"]
@@ -66,9 +67,10 @@ class _Layout:
 class Validator:
     """Types one table's cells against a model's declarations, reporting into a sink."""
 
-    def __init__(self, model: Model, sink: Sink, *, decimal_comma: bool) -> None:
+    def __init__(self, model: Model, sink: Sink, *, decimal_comma: bool, percent_fractions: bool = False) -> None:
         self.sink = sink
         self.decimal_comma = decimal_comma
+        self.percent_fractions = percent_fractions  # bare values in percent columns are fractions of 1
         self.declarations = {d.name: d for d in (*model.attributes, *model.inputs)}
         official = model.official_stage()
         self.official = official.name if official is not None else None
@@ -108,6 +110,11 @@ class Validator:
 
     def columns(self, table: RawTable) -> list[_Column]:
         found: list[_Column] = []
+        # The declarations some column names (a staged column too): a misspelt header of one of these
+        # is a stray copy, not the unit's only value.
+        self.read = {t.name for raw in table.header if len(raw) <= MAX_CELL_CHARS
+                     for t in self.index.get(text_key(raw).rpartition("@")[0] or text_key(raw), ())
+                     if t.role == "value"}
         for i, raw in enumerate(table.header):
             header, where = nfc(raw), table.header_rows[i]
             if len(raw) > MAX_CELL_CHARS:
@@ -180,12 +187,26 @@ class Validator:
         self.sink.add(M.AMBIGUOUS_COLUMN, row=where, column=header, header=header, matches=matches)
 
     def _unknown(self, header: str, key: str, where: int | None) -> None:
+        """An unknown column: a warning, except one a letter away from an input no column gives.
+
+        Ignoring `late_reprots` would let the default of `late_reports` stand in for the unit's real
+        value and silently drop a penalty: that is an error, naming what it probably means.
+        """
+        misspelt = sorted({self.shown[k] for k in self._one_edit_away(key)
+                           if any(t.name not in self.read for t in self.index[k] if t.role == "value")})
+        if misspelt:
+            self.sink.add(M.MISSPELT_COLUMN, row=where, column=header, header=header,
+                          suggestion="`, `".join(misspelt))
+            return
         near = difflib.get_close_matches(key, list(self.shown), n=1, cutoff=0.75)
         if near:
             self.sink.add(M.UNKNOWN_COLUMN_NEAR, row=where, column=header, header=header,
                           suggestion=self.shown[near[0]])
         else:
             self.sink.add(M.UNKNOWN_COLUMN, row=where, column=header, header=header)
+
+    def _one_edit_away(self, key: str) -> list[str]:
+        return [k for k in self.index if abs(len(k) - len(key)) <= 1 and k != key and one_edit(k, key)]
 
     # ---- rows ----
 
@@ -200,7 +221,8 @@ class Validator:
         elif not table.rows and not self.sink.file_broken:
             self.sink.add(M.EMPTY, row=unit_column.header_row)
         fractions = {c.index: _FractionWatch() for c in columns
-                     if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)}
+                     if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)
+                     and not self.percent_fractions}
         # What each column does, worked out once for the table rather than for every cell.
         plan = [(c, c.target.role, c.target.key,
                  self.declarations[c.target.name] if c.target.name is not None else None,
@@ -218,7 +240,7 @@ class Validator:
             watch = layout.fractions.get(column.index)
             if watch is not None and watch.example is not None and watch.all_small:
                 self.sink.add(M.PERCENT_AS_FRACTION, row=column.header_row, column=column.header,
-                              value=_show(watch.example))
+                              header=column.header, value=_show(watch.example))
         return records
 
     def _row(self, row: RawRow, layout: _Layout, first_row: dict[str, int]) -> UnitRecord | None:
@@ -231,23 +253,30 @@ class Validator:
         cells = row.cells
         for column, role, key, decl, stage, watch in layout.plan:
             cell = cells[column.index]
+            bare = True
             if isinstance(cell, str):
                 if len(cell) > MAX_CELL_CHARS:
                     self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, unit=unit,
                                   length=len(cell))
                     failed.add(key)
                     continue
+                if has_control(cell):
+                    self.sink.add(M.CONTROL_CHARACTER, row=row.number, column=column.header, unit=unit,
+                                  value=_show(printable(cell)))
+                    failed.add(key)
+                    continue
                 cell = nfc(cell) or None
+                bare = cell is None or not cell.endswith("%")
             if cell is None:
                 continue
             try:
                 if decl is not None:
                     value = self._value(decl, cell)
                     (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = value
-                    if watch is not None and isinstance(value, Decimal):
+                    if watch is not None and bare and isinstance(value, Decimal):
                         watch.see(value)
                 elif role == "group":
-                    group = _text(cell)
+                    group = _one_line(_text(cell))
                 else:
                     unit_max = self._max(cell)
             except CellError as bad:
@@ -271,7 +300,11 @@ class Validator:
         if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
             self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, length=len(cell))
             return None
-        name = nfc(_text(cell)) if cell is not None else ""
+        if isinstance(cell, str) and has_control(cell):
+            self.sink.add(M.CONTROL_CHARACTER, row=row.number, column=column.header, value=_show(printable(cell)))
+            return None
+        # A line break typed in a name cell (Alt+Enter) is a space: "UBND huyện⏎Sìn Hồ" is one name.
+        name = _one_line(nfc(_text(cell))) if cell is not None else ""
         if not name:
             self.sink.add(M.MISSING_UNIT, row=row.number, column=column.header)
             return None
@@ -313,9 +346,14 @@ class Validator:
         is_percent, is_count = isinstance(kind, Percent), isinstance(kind, Count)
         low, high = self.bounds[decl.name]
         out_of_range = M.PERCENT_OUT_OF_RANGE if is_percent else M.OUT_OF_RANGE
+        fractions = is_percent and self.percent_fractions
+        if fractions:
+            out_of_range = M.FRACTION_OUT_OF_RANGE
 
         def number(cell: str | Decimal | bool) -> Value:
             value = self._number(cell, expected, percent=is_percent)
+            if fractions and not (isinstance(cell, str) and cell.endswith("%")):
+                value = value * 100  # a fraction of 1, as the file says: 0.85 is 85 %
             if is_count:
                 whole = value.to_integral_value()
                 if whole != value:
@@ -339,6 +377,12 @@ class Validator:
         return number
 
     def _number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
+        value = self._read_number(cell, expected, percent=percent)
+        if not within_number_limits(value):
+            raise CellError(M.NUMBER_TOO_LONG, value=_show(cell if not isinstance(cell, Decimal) else _short(cell)))
+        return value
+
+    def _read_number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
         if isinstance(cell, Decimal):
             return cell  # a JSON number or a library value: exact, no separators to interpret
         if isinstance(cell, bool):
@@ -360,14 +404,18 @@ class Validator:
 
 
 # Plain decimals only: no exponents, no NaN, no thousands separators (re.ASCII: no other digits).
-_DOT_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_DOT_NUMBER = PLAIN_NUMBER
 _COMMA_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)", re.ASCII)
 _YES = frozenset(text_key(w) for w in YES_WORDS)
 _NO = frozenset(text_key(w) for w in NO_WORDS)
 
 
 class _FractionWatch:
-    """Whether a percent column only ever held values in [0, 1] with at least one fraction."""
+    """Whether a percent column's bare values (written without `%`) all lie in [0, 1], one above 0.
+
+    Such a column reads two ways: 0.85 may be 85 % stored as a fraction (Excel's own way) or 0.85 %,
+    and a column of 1s may be 100 % or 1 %. parrules never guesses: it is an error (DAT117).
+    """
 
     def __init__(self) -> None:
         self.all_small = True
@@ -376,8 +424,8 @@ class _FractionWatch:
     def see(self, value: Decimal) -> None:
         if not 0 <= value <= 1:
             self.all_small = False
-        elif self.example is None and value != value.to_integral_value():
-            self.example = value
+        elif value != 0 and (self.example is None or self.example == self.example.to_integral_value()):
+            self.example = value  # a fraction such as 0.85 shows the problem best; 1 only if nothing else
 
 
 def _blank(cell: Cell) -> bool:
@@ -388,6 +436,32 @@ def _text(cell: str | Decimal | bool) -> str:
     if isinstance(cell, bool):
         return "true" if cell else "false"
     return str(cell)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ").strip()
+
+
+def _short(value: Decimal) -> str:
+    """A number as quoted in a message, without printing a billion digits of 1e999999999."""
+    if value.is_finite() and abs(value.adjusted()) < 60:
+        return f"{value:f}"
+    return str(value)
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether `a` becomes `b` by one change: a letter replaced, added, removed, or two swapped."""
+    if a == b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1:]
 
 
 def _show(value: object) -> str:

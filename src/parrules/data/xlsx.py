@@ -1,7 +1,8 @@
 """Excel workbooks (.xlsx) as data: one sheet → a `RawTable`, like a CSV file.
 
 What councils actually send is a sheet with a title or two above the header, sometimes a header
-cell merged over two rows, numbers typed as numbers or as text. The reader:
+cell merged over two rows, numbers typed as numbers or as text, percentages kept as Excel percent
+cells. The reader:
 
 - takes the first sheet, or the one named with `sheet=`;
 - finds the header as the first row (of the first 30) that names the unit column (unit, đơn vị,
@@ -9,27 +10,40 @@ cell merged over two rows, numbers typed as numbers or as text. The reader:
 - a header cell merged down over several rows is read once, and data starts below the merge; a
   header cell merged *across* columns cannot say which column is which, so it is reported (DAT118)
   rather than guessed;
-- numbers stored as numbers are read from their shortest repr (62.3 → 62.3, never the binary value);
-  text cells are read like CSV cells, so "62,30" is a decimal comma only with `decimal_comma`;
+- numbers stored as numbers are read as Excel shows them: to its 15 significant digits, never from
+  the binary value (62.3 → 62.3, =0.1+0.2 → 0.3); a number in a percent format (`0.00%`) is the
+  percentage it shows (0.8894 → 88.94 %), read exactly as the text `88.94%` would be;
+- text cells are read like CSV cells, so "62,30" is a decimal comma only with `decimal_comma`;
 - a formula cell is read from the value Excel last computed and saved; a workbook saved by a program
   that never computed it has no value there, which is reported, never read as 0.
+
+The sheet is streamed, row by row (openpyxl's read-only mode), so memory stays flat whatever its
+size; its merged cells and formulas are found by one more streaming pass over the sheet's XML. Sizes
+are checked before anything is parsed: the workbook as stored, and each part once uncompressed (a
+10 KB file can unpack to gigabytes).
 """
 
 from __future__ import annotations
 
 import datetime
+import io
+import re
 import zipfile
-from decimal import Decimal
+from collections.abc import Iterator
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError, iterparse
 
 from parrules.data.messages import CellError, M, Sink
-from parrules.data.readers import Cell, RawRow, RawTable, cell_value
-from parrules.data.records import MAX_FILE_BYTES, MAX_ROWS, UNIT_HEADERS
+from parrules.data.readers import Cell, RawRow, RawTable, cell_value, read_file
+from parrules.data.records import UNIT_HEADERS
 from parrules.data.text import text_key
+from parrules.limits import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_PART_BYTES, MAX_XLSX_SHEET_BYTES
 
 HEADER_SEARCH_ROWS = 30
 _UNIT_KEYS = frozenset(text_key(h) for h in UNIT_HEADERS)
+_EXCEL_DIGITS = Context(prec=15)  # Excel keeps, shows and computes with 15 significant digits
 
 
 def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | None:
@@ -39,112 +53,204 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
     except ImportError:  # pragma: no cover - openpyxl is a dependency; said plainly if it was removed
         sink.add(M.UNREADABLE, reason="reading .xlsx needs the openpyxl package")
         return None
+    data = read_file(path, sink)
+    if data is None:
+        return None
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            sink.add(M.FILE_TOO_LARGE, size=f"{size:,}")
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        if not _sizes_fit(archive, sink):
             return None
-        # Not read-only: merged ranges are only known in the full mode, and 50 MB is the cap anyway.
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        sink.add(M.NOT_A_WORKBOOK, reason=str(exc) or exc.__class__.__name__)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError,
+            TypeError, IndexError, AttributeError) as exc:
+        # A damaged or hand-made workbook can trip openpyxl in many ways; each is one located problem.
+        sink.add(M.NOT_A_WORKBOOK, reason=str(exc)[:200] or exc.__class__.__name__)
         return None
-    if sheet is None:
-        chosen = book.worksheets[0]
-    elif sheet in book.sheetnames:
-        chosen = book[sheet]
-    else:
-        sink.add(M.NO_SUCH_SHEET, sheet=sheet, sheets=", ".join(book.sheetnames))
+    try:
+        if sheet is None:
+            if not book.worksheets:
+                sink.add(M.NOT_A_WORKBOOK, reason="it has no worksheet")
+                return None
+            chosen = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            chosen = book[sheet]
+        else:
+            sink.add(M.NO_SUCH_SHEET, sheet=sheet, sheets=", ".join(book.sheetnames))
+            return None
+        sink.file = f"{path}[{chosen.title}]"
+        part = getattr(chosen, "_worksheet_path", None)
+        if not isinstance(part, str):
+            sink.add(M.NOT_A_WORKBOOK, reason=f"the sheet {chosen.title} is a chart or holds no cells")
+            return None
+        layout = _scan(archive, part)
+        return _table(chosen, sink, layout)
+    except (KeyError, ValueError, OSError, ParseError, TypeError, IndexError, AttributeError,
+            zipfile.BadZipFile) as exc:
+        sink.add(M.NOT_A_WORKBOOK, reason=str(exc)[:200] or exc.__class__.__name__)
         return None
-    sink.file = f"{path}[{chosen.title}]"
-    return _table(chosen, sink, _Formulas(path, chosen.title))
+    finally:
+        book.close()
 
 
-class _Formulas:
-    """Where the sheet has formulas: a formula with no saved value must not pass for a blank cell.
-
-    Loaded only when a blank cell is met in the data, since it means reading the workbook again.
-    """
-
-    def __init__(self, path: Path, title: str) -> None:
-        self.path, self.title = path, title
-        self.cells: set[tuple[int, int]] | None = None
-
-    def __contains__(self, where: object) -> bool:
-        if self.cells is None:
-            import openpyxl
-
-            sheet = openpyxl.load_workbook(self.path, data_only=False)[self.title]
-            self.cells = {(c.row, c.column) for row in sheet.iter_rows() for c in row
-                          if isinstance(c.value, str) and c.value.startswith("=")}
-        return where in self.cells
+def _sizes_fit(archive: zipfile.ZipFile, sink: Sink) -> bool:
+    for info in archive.infolist():
+        worksheet = info.filename.startswith("xl/worksheets/")
+        limit = MAX_XLSX_SHEET_BYTES if worksheet else MAX_XLSX_PART_BYTES
+        if info.file_size > limit:
+            sink.add(M.WORKBOOK_TOO_LARGE, part=info.filename, size=f"{info.file_size:,}", limit=f"{limit:,}")
+            return False
+    return True
 
 
-def _table(sheet: Any, sink: Sink, formulas: _Formulas) -> RawTable | None:
-    merged = list(sheet.merged_cells.ranges)
-    header_row = _find_header_row(sheet)
-    if header_row is None:
+class _Layout:
+    """What the cell stream does not tell: merged ranges, and formulas with no saved value."""
+
+    def __init__(self) -> None:
+        self.merged: list[tuple[int, int, int, int, str]] = []  # min_row, min_col, max_row, max_col, ref
+        self.uncomputed: set[tuple[int, int]] = set()
+
+
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _position(ref: str) -> tuple[int, int] | None:
+    found = _REF.fullmatch(ref.replace("$", "").upper())
+    if found is None:
+        return None
+    column = 0
+    for letter in found.group(1):
+        column = column * 26 + ord(letter) - 64
+    return int(found.group(2)), column
+
+
+def _scan(archive: zipfile.ZipFile, part: str) -> _Layout:
+    layout = _Layout()
+    with archive.open(part) as source:
+        for _, element in iterparse(source, events=("end",)):
+            tag = element.tag.rpartition("}")[2]
+            if tag == "c":
+                formula = value = False
+                for child in element:
+                    kind = child.tag.rpartition("}")[2]
+                    formula = formula or kind == "f"
+                    value = value or (kind in ("v", "is") and (child.text or len(child) > 0))
+                where = _position(element.get("r", ""))
+                if formula and not value and where is not None:
+                    layout.uncomputed.add(where)
+                element.clear()
+            elif tag == "row":
+                element.clear()  # keeps the pass in flat memory
+            elif tag == "mergeCell":
+                ref = element.get("ref", "")
+                first, _, last = ref.partition(":")
+                start, end = _position(first), _position(last or first)
+                if start is not None and end is not None:
+                    layout.merged.append((start[0], start[1], end[0], end[1], ref))
+    return layout
+
+
+def _rows(sheet: Any, min_row: int, max_col: int | None = None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, cells) from `min_row` on; read-only cells carry their value and number format."""
+    return enumerate(sheet.iter_rows(min_row=min_row, max_col=max_col), start=min_row)
+
+
+def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
+    found = _find_header(sheet)
+    if found is None:
         sink.add(M.NO_UNIT_COLUMN, row=None)
         return None
-    width = sheet.max_column
-    header: list[str] = []
-    body_start = header_row + 1
-    across = False
-    for column in range(1, width + 1):
-        value = sheet.cell(row=header_row, column=column).value
-        header.append("" if value is None else str(value).strip())
-    for rng in merged:
-        if not rng.min_row <= header_row <= rng.max_row:
-            continue
-        if rng.max_col > rng.min_col:
-            sink.add(M.MERGED_HEADER, row=header_row, column=header[rng.min_col - 1] or rng.coord,
-                     cells=rng.coord, header=header[rng.min_col - 1])
-            across = True
-        # A header merged downwards: the data starts below the merge.
-        body_start = max(body_start, rng.max_row + 1)
-    if across:
-        return None
+    header_row, cells = found
+    header = ["" if cell.value is None else str(cell.value).strip() for cell in cells]
     while header and not header[-1]:
         header.pop()
+    if len(header) > MAX_COLUMNS:
+        sink.add(M.TOO_MANY_COLUMNS, row=header_row, count=f"{len(header):,}")
+        return None
+    body_start = header_row + 1
+    across = False
+    for min_row, min_col, max_row, max_col, ref in layout.merged:
+        if not min_row <= header_row <= max_row:
+            continue
+        if max_col > min_col:
+            name = header[min_col - 1] if min_col <= len(header) else ""
+            sink.add(M.MERGED_HEADER, row=header_row, column=name or ref, cells=ref, header=name)
+            across = True
+        # A header merged downwards: the data starts below the merge.
+        body_start = max(body_start, max_row + 1)
+    if across:
+        return None
     width = len(header)
     rows: list[RawRow] = []
-    # Row by row, values only: `sheet.cell()` per cell is far slower on a sheet of many units.
-    body = sheet.iter_rows(min_row=body_start, max_col=width, values_only=True) if width else ()
-    for number, values in enumerate(body, start=body_start):
-        cells: list[Cell] = []
-        for column, value in enumerate(values, start=1):
-            if value is None and (number, column) in formulas:
+    body = _rows(sheet, body_start, width) if width else iter(())
+    empty: object = None
+    for number, row in body:
+        if row is empty:
+            continue  # the stream repeats one tuple for every row missing from the sheet: skipped at once
+        if all(getattr(cell, "value", None) is None for cell in row):
+            empty = row
+            continue
+        values: list[Cell] = []
+        for column, cell in enumerate(row[:width], start=1):
+            value = getattr(cell, "value", None)
+            if value is None and (number, column) in layout.uncomputed:
                 sink.add(M.UNCOMPUTED_FORMULA, row=number, column=header[column - 1] or f"column {column}")
             try:
-                cells.append(_cell(value))
+                values.append(_cell(value, getattr(cell, "number_format", None)))
             except CellError as bad:
                 sink.add_cell(bad, number, header[column - 1] or f"column {column}")
-                cells.append(None)
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                values.append(None)
+        values += [None] * (width - len(values))
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in values):
             continue
         if len(rows) == MAX_ROWS:
             sink.add(M.TOO_MANY_ROWS, row=number)
             break
-        rows.append(RawRow(number, tuple(cells)))
+        rows.append(RawRow(number, tuple(values)))
     return RawTable(tuple(header), (header_row,) * width, tuple(rows))
 
 
-def _find_header_row(sheet: Any) -> int | None:
-    last = min(sheet.max_row, HEADER_SEARCH_ROWS)
-    for number in range(1, last + 1):
-        for column in range(1, sheet.max_column + 1):
-            value = sheet.cell(row=number, column=column).value
+def _find_header(sheet: Any) -> tuple[int, tuple[Any, ...]] | None:
+    for number, row in _rows(sheet, 1):
+        if number > HEADER_SEARCH_ROWS:
+            return None
+        for cell in row[:MAX_COLUMNS + 1]:
+            value = getattr(cell, "value", None)
             if isinstance(value, str) and text_key(value) in _UNIT_KEYS:
-                return number
+                return number, row
     return None
 
 
-def _cell(value: object) -> Cell:
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+def _is_percent_format(number_format: object) -> bool:
+    """Whether an Excel number format shows the value as a percentage (`0%`, `0.00%`, `#,##0.0%`)."""
+    if not isinstance(number_format, str) or "%" not in number_format:
+        return False
+    plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format)  # quoted text, escapes, [colour] codes
+    return "%" in plain
+
+
+def excel_number(value: float | int) -> Decimal:
+    """A number as Excel holds it: an integer exactly, a float to 15 significant digits (0.1+0.2 → 0.3)."""
+    if isinstance(value, int):
+        return Decimal(value)
+    exact = cell_value(value)  # the shortest repr, checked to be finite
+    assert isinstance(exact, Decimal)
+    if not exact:
+        return Decimal(0)
+    shown = _EXCEL_DIGITS.plus(exact).normalize(_EXCEL_DIGITS)
+    exponent = shown.as_tuple().exponent
+    return shown.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else shown
+
+
+def _cell(value: object, number_format: object = None) -> Cell:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time | datetime.timedelta):
         # A date where a number belongs is Excel reformatting the cell; show it as the sheet does.
-        return value.isoformat()
+        return value.isoformat() if not isinstance(value, datetime.timedelta) else str(value)
     if isinstance(value, float | int) and not isinstance(value, bool):
-        return cell_value(value)
+        number = excel_number(value)
+        if _is_percent_format(number_format):
+            # The cell shows 88.94%: that is what it says, read exactly as the text "88.94%".
+            return f"{(number * 100).normalize():f}%"
+        return number
     if isinstance(value, Decimal | bool | str) or value is None:
         return value
     return str(value)

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
+from parrules.display import printable
 from parrules.history import YearChange
 from parrules.report.layout import HEADINGS, field_index_table, published_table, text_cell
 from parrules.report.numbers import plain
 from parrules.results import Results
 
+_MARKUP = str.maketrans({
+    "<": "&lt;", ">": "&gt;",  # no HTML: `<script>`, `<img onerror=…>` stay text
+    **{ch: "\\" + ch for ch in "\\`*_[]|~!"},  # no links, images, emphasis, code or broken table cells
+    "\n": " ", "\r": " ",
+})
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")  # "TB&XH" stays as it is; "&lt;" typed in a name stays text
+
 
 def _escape(text: str) -> str:
-    """Table cells must not break the table or turn into markup: pipes and backslashes escaped."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Text from a ruleset or a data file, shown as itself: never markup, never a link, never HTML."""
+    return _ENTITY.sub("&amp;", printable(text)).translate(_MARKUP)
 
 
 def render_markdown(results: Results, change: YearChange | None = None) -> str:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from parrules.display import printable
 from parrules.history import YearChange
 from parrules.report.layout import HEADINGS, PublishedTable, published_table, text_cell
 from parrules.report.numbers import plain
@@ -16,16 +17,18 @@ from parrules.results import Results
 
 
 def build_table(layout: PublishedTable) -> Table:
-    table = Table(title=layout.title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=False)
+    # Text from the data and the ruleset is printed as text: never as rich markup (`[/x]` in a name would
+    # stop the table), and an escape sequence in a name never reaches the terminal (rich passes ESC on).
+    table = Table(title=_text(layout.title), box=box.SIMPLE_HEAVY, title_justify="left", show_lines=False)
     for column in layout.columns:
-        table.add_column(column.label, justify="left" if column.kind == "text" else "right")
+        table.add_column(_text(column.label), justify="left" if column.kind == "text" else "right")
     width = len(layout.columns)
     index_column = layout.column("index")
     for section in layout.sections:
         if layout.grouped:
-            table.add_row(section.number, Text(section.title or "", style="bold"), *[""] * (width - 2))
+            table.add_row(section.number, _text(section.title or "", "bold"), *[""] * (width - 2))
         for row in section.rows:
-            table.add_row(*(text_cell(v, c.kind) for v, c in zip(row.cells, layout.columns, strict=True)))
+            table.add_row(*(_text(text_cell(v, c.kind)) for v, c in zip(row.cells, layout.columns, strict=True)))
         if layout.grouped and len(layout.sections) > 1 and section.average is not None:
             line: list[str | Text] = ["", Text(HEADINGS["group_average"], style="italic"), *[""] * (width - 2)]
             line[index_column] = plain(section.average)
@@ -37,6 +40,10 @@ def build_table(layout: PublishedTable) -> Table:
     return table
 
 
+def _text(value: str, style: str = "") -> Text:
+    return Text(printable(value), style=style)
+
+
 def render_table(results: Results, change: YearChange | None = None, *, width: int = 160,
                  color: bool = False) -> str:
     """Plain text (no colour codes unless asked), wide enough for Vietnamese unit names."""
@@ -46,5 +53,5 @@ def render_table(results: Results, change: YearChange | None = None, *, width: i
                       force_terminal=color, highlight=False, emoji=False)
     console.print(build_table(layout))
     for line in layout.change_lines:
-        console.print(line)
+        console.print(_text(line))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

@@ -7,14 +7,19 @@ name and never becomes a formula.
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
 import re
+import zipfile
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.functions import tostring
 
 from parrules.history import YearChange
 from parrules.report.layout import HEADINGS, Cell, Column, PublishedTable, Section, published_table
@@ -43,7 +48,8 @@ def _put(ws: Any, row: int, column: int, value: Cell | float, number_format: str
         cell.value = float(value)
         cell.number_format = number_format or "0.00"
     elif isinstance(value, str):
-        cell.value = value
+        # Characters XML cannot hold (openpyxl would refuse the whole workbook) are shown as escapes.
+        cell.value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
         cell.data_type = "s"  # never a formula, whatever the text starts with
     else:
         cell.value = value
@@ -161,4 +167,29 @@ def render_xlsx(results: Results, change: YearChange | None = None) -> bytes:
     _indices_sheet(book.create_sheet(_sheet_title("Chỉ số thành phần", taken)), results)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    # Saving dates the workbook now; it is dated by `_stamp` instead, so the same results give the same bytes.
+    book.properties.created = book.properties.modified = _stamp()
+    book.properties.creator = "parrules"
+    return _reproducible(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
+
+
+def _stamp() -> datetime.datetime:
+    """The workbook's created/modified date: fixed, so the same results give the same bytes.
+
+    `SOURCE_DATE_EPOCH` (the reproducible-builds convention) sets it; otherwise it is 2000-01-01.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() and len(epoch) <= 12 else 946_684_800
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
+
+
+def _reproducible(data: bytes, replaced: dict[str, bytes]) -> bytes:
+    """The same workbook with every entry dated 1980-01-01 (the zip format's own start), some replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, replaced.get(info.filename) or source.read(info.filename))
+    return out.getvalue()
