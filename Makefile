@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LAICHAU := rulesets/lai-chau/2020
 SEED := examples/lai-chau-2020
 
-.PHONY: run test lint bench browser clean
+.PHONY: run test lint bench fuzz browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ run: $(STAMP)
 
 ## test: lint, type-check and run the whole test suite
 test: $(STAMP) browser
-	$(BIN)/ruff check src tests $(wildcard benchmarks tools)
+	$(BIN)/ruff check src tests $(wildcard benchmarks tools fuzz)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -rs
 
@@ -44,6 +44,12 @@ browser:
 	      { apt-get update -q >/dev/null 2>&1 && \
 	        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
 	  echo "chromium is not available: the HTML rendering test will be skipped"
+
+## fuzz: more than 100,000 generated and mutated rulesets, data files and command lines, held to the
+## promises of docs/limits.md (not part of `make test`, which runs a 2,000-case sample). Failures are
+## saved under fuzz/failures/. FUZZ_ARGS passes options, e.g. FUZZ_ARGS="--seed 7 --only data".
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
 ## bench: score 10,000 generated units and compare with a hand-written scorer
 bench: $(STAMP)

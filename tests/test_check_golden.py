@@ -21,7 +21,7 @@ GOLDEN = ROOT / "tests" / "golden" / "check"
 CASES = sorted(GOLDEN.glob("*.par"))
 DOC = ROOT / "docs" / "diagnostics.md"
 # Codes no small file can show; each is covered by a test elsewhere.
-NO_GOLDEN = {"PAR103": "needs a file over 1 MB (tests/test_check.py builds one)"}
+NO_GOLDEN = {"PAR103": "needs a file over 512 KB (tests/test_check.py builds one)"}
 
 
 def run_check(path: Path) -> subprocess.CompletedProcess[str]:

@@ -235,6 +235,9 @@ def test_a_link_is_written_through_and_files_get_the_usual_permissions(tmp_path:
     target = tmp_path / "results.csv"
     link = tmp_path / "latest.csv"
     link.symlink_to(target)
+    dangling = run("score", str(SMALL), str(SMALL_CSV), "--format", "csv", "-o", str(link))
+    assert dangling.returncode == 2 and "does not exist" in dangling.stderr  # a link to nothing is not followed
+    target.write_text("last year's results\n", encoding="utf-8")
     assert run("score", str(SMALL), str(SMALL_CSV), "--format", "csv", "-o", str(link)).returncode == 0
     assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("group,stt,unit")
     umask = os.umask(0)

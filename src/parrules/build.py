@@ -595,6 +595,7 @@ class _Builder:
             if not 0 <= digits <= 6:
                 self.diagnostics.append(error(
                     "PAR111", f"{digits} decimals is outside 0–6", "published figures use 2 (sometimes 3)", span))
+                continue  # reported; a rounding to 40 places would only mislead the checks after this one
             values[stage] = m.Rounding(digits, cast(Any, mode), span)
             for option in parts[2:]:
                 if option.data == "from_rounded_points":

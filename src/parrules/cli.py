@@ -44,7 +44,7 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"parrules: {message}\n")
+        sys.stderr.write(printable(f"parrules: {message}") + "\n")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     except (_UsageError, OutputError) as exc:
-        sys.stderr.write(f"parrules: {exc}\n")
+        sys.stderr.write(printable(f"parrules: {exc}") + "\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("\nparrules: interrupted; no file was written\n")

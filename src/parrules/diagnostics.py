@@ -13,6 +13,7 @@ Codes are listed in `docs/diagnostics.md`; a code never changes meaning once rel
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
@@ -115,7 +116,7 @@ def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str
     if span is not None and sources is not None and span.file in sources and span.line > 0:
         # Lines as the parser counts them: only "\n" ends one (str.splitlines also splits on form
         # feeds and other separators, which would show the wrong line).
-        source_lines = sources[span.file].split("\n")
+        source_lines = _lines(sources[span.file])
         if span.line <= len(source_lines):
             line = source_lines[span.line - 1]
             start = min(span.column, len(line) + 1) - 1  # characters before the span
@@ -130,6 +131,12 @@ def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str
     if diagnostic.hint:
         lines.append(printable(f"  hint: {diagnostic.hint}"))
     return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=8)
+def _lines(source: str) -> list[str]:
+    """A source's lines, split once however many diagnostics point into it."""
+    return source.split("\n")
 
 
 def _excerpt(line: str) -> str:

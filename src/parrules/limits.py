@@ -16,8 +16,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 # ---- rulesets -----------------------------------------------------------------------------------
-MAX_RULESET_BYTES = 1_000_000  # one .par file
-MAX_TOTAL_RULESET_BYTES = 2_000_000  # a ruleset and every file it includes, together
+MAX_RULESET_BYTES = 512_000  # one .par file (the largest real criteria sets are about a tenth of this)
+MAX_TOTAL_RULESET_BYTES = 1_000_000  # a ruleset and every file it includes, together
 MAX_INCLUDE_DEPTH = 8  # files including files
 MAX_INCLUDE_NAME = 255  # characters in an `include "…"` path
 MAX_NESTING = 40  # levels of `{` and `(`

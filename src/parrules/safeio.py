@@ -121,6 +121,9 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
         info = os.stat(path)
     except FileNotFoundError:
         info = None
+        if os.path.islink(path):
+            raise OutputError(f"`{path}` is a link to `{os.readlink(path)}`, which does not exist; give a file "
+                              "name, or make the link point at a file") from None
     except NotADirectoryError:
         raise OutputError(f"cannot write `{path}`: a part of that path is a file, not a folder") from None
     except (OSError, ValueError) as exc:
@@ -161,6 +164,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
 
 
 def _write(path: Path, payload: bytes) -> None:
+    check_output(path)
     target = Path(os.path.realpath(path))  # through a symlink: the link stays, its target is replaced
     try:
         info: os.stat_result | None = os.stat(target)

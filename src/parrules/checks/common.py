@@ -12,7 +12,7 @@ from parrules import model as m
 from parrules.diagnostics import Diagnostic, error, warning
 
 INF = Decimal("Infinity")
-SUGGESTION_BUDGET = 500
+SUGGESTION_BUDGET = 100_000  # names compared, over all the "did you mean" questions of one check
 # Lines of one table (or classes) reported in detail as overlapping an earlier line — finding which
 # one takes a scan; beyond this, one message says how many more there are, so a table of thousands
 # stays quick.
@@ -61,18 +61,20 @@ class Context:
                 for option in decl.type.names():
                     self.options.setdefault(option, decl.name)
         self._suggestions: dict[tuple[str, int], str | None] = {}
+        self._suggestion_work = 0  # names compared so far
 
     def suggest(self, name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
         """A close spelling among `candidates` ("did you mean"), remembered per question.
 
-        A huge ruleset full of unknown names must not make `check` quadratic: after
-        `SUGGESTION_BUDGET` different questions the checker stops offering spellings.
+        A huge ruleset full of unknown names must not make `check` quadratic: once
+        `SUGGESTION_BUDGET` names have been compared, the checker stops offering spellings.
         """
-        if len(self._suggestions) >= SUGGESTION_BUDGET:
+        if self._suggestion_work >= SUGGESTION_BUDGET:
             return None
         pool = tuple(sorted(set(candidates)))
         key = (name, hash(pool))
         if key not in self._suggestions:
+            self._suggestion_work += len(pool)
             self._suggestions[key] = suggest(name, pool, cutoff)
         return self._suggestions[key]
 

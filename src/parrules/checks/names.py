@@ -9,6 +9,7 @@ declaration that contradicts itself (a default outside its range), PAR260 two of
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from decimal import Decimal
 from typing import Literal
@@ -247,7 +248,7 @@ class Typer:
             self.error("PAR220", f"`{name}` is a node of the tree; a rule cannot read another node's points",
                        "score this node from inputs; the tree adds children's points by itself", ref.span)
             return
-        near = self.ctx.suggest(name, [*self.ctx.declared, *(BUILTINS if self.scope == "group" else ())])
+        near = self.ctx.suggest(name, itertools.chain(self.ctx.declared, BUILTINS if self.scope == "group" else ()))
         if near:
             self.ctx.suggested.add(near)
         hint = (f"did you mean `{near}`?" if near else

@@ -100,6 +100,8 @@ class Validator:
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
         self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
         self.parsers = {name: self._parser(decl) for name, decl in self.declarations.items()}
+        self._deletions: defaultdict[str, set[str]] | None = None
+        self._suggestion_work = 0
 
     def _enter(self, text: str, target: _Target) -> None:
         key = text_key(text)
@@ -198,7 +200,10 @@ class Validator:
             self.sink.add(M.MISSPELT_COLUMN, row=where, column=header, header=header,
                           suggestion="`, `".join(misspelt))
             return
-        near = difflib.get_close_matches(key, list(self.shown), n=1, cutoff=0.75)
+        near = []
+        if self._suggestion_work < _SUGGESTION_BUDGET:  # a hint only: a sheet of thousands of stray columns stays quick
+            self._suggestion_work += len(self.shown)
+            near = difflib.get_close_matches(key, list(self.shown), n=1, cutoff=0.75)
         if near:
             self.sink.add(M.UNKNOWN_COLUMN_NEAR, row=where, column=header, header=header,
                           suggestion=self.shown[near[0]])
@@ -206,7 +211,16 @@ class Validator:
             self.sink.add(M.UNKNOWN_COLUMN, row=where, column=header, header=header)
 
     def _one_edit_away(self, key: str) -> list[str]:
-        return [k for k in self.index if abs(len(k) - len(key)) <= 1 and k != key and one_edit(k, key)]
+        """The known keys one edit from `key`, found through their one-deletion variants (not by trying all)."""
+        if self._deletions is None:  # built on the first unknown column only
+            self._deletions = defaultdict(set)
+            for known in self.index:
+                for variant in _deletions(known) if len(known) <= _INDEXED_LENGTH else ():
+                    self._deletions[variant].add(known)
+        near = {k for variant in _deletions(key) for k in self._deletions.get(variant, ())}
+        if len(key) >= _INDEXED_LENGTH:  # long titles are few: compared one by one
+            near |= {k for k in self.index if len(k) > _INDEXED_LENGTH and abs(len(k) - len(key)) <= 1}
+        return sorted(k for k in near if one_edit(k, key))
 
     # ---- rows ----
 
@@ -447,6 +461,15 @@ def _short(value: Decimal) -> str:
     if value.is_finite() and abs(value.adjusted()) < 60:
         return f"{value:f}"
     return str(value)
+
+
+_SUGGESTION_BUDGET = 100_000  # names compared for "did you mean" hints, over one file
+_INDEXED_LENGTH = 64  # keys up to this long are indexed by their one-deletion variants
+
+
+def _deletions(text: str) -> set[str]:
+    """`text` and every string one character shorter: two strings one edit apart share one of these."""
+    return {text, *(text[:i] + text[i + 1:] for i in range(len(text)))}
 
 
 def one_edit(a: str, b: str) -> bool:

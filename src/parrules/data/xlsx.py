@@ -28,7 +28,9 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from decimal import Context, Decimal
 from pathlib import Path
@@ -42,6 +44,10 @@ from parrules.data.text import text_key
 from parrules.limits import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_PART_BYTES, MAX_XLSX_SHEET_BYTES
 
 HEADER_SEARCH_ROWS = 30
+# What a damaged workbook makes the zip, XML and openpyxl code raise (a flipped bit in a compressed
+# part is a zlib.error, a cut one an EOFError, …): each is DAT114, not a crash.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, KeyError, ValueError, OSError, ParseError,
+            TypeError, IndexError, AttributeError, NotImplementedError)
 _UNIT_KEYS = frozenset(text_key(h) for h in UNIT_HEADERS)
 _EXCEL_DIGITS = Context(prec=15)  # Excel keeps, shows and computes with 15 significant digits
 
@@ -61,8 +67,7 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
         if not _sizes_fit(archive, sink):
             return None
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError,
-            TypeError, IndexError, AttributeError) as exc:
+    except (InvalidFileException, *_DAMAGED) as exc:
         # A damaged or hand-made workbook can trip openpyxl in many ways; each is one located problem.
         sink.add(M.NOT_A_WORKBOOK, reason=str(exc)[:200] or exc.__class__.__name__)
         return None
@@ -84,8 +89,7 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
             return None
         layout = _scan(archive, part)
         return _table(chosen, sink, layout)
-    except (KeyError, ValueError, OSError, ParseError, TypeError, IndexError, AttributeError,
-            zipfile.BadZipFile) as exc:
+    except _DAMAGED as exc:  # the sheet is unpacked as it is read: damage can show only now
         sink.add(M.NOT_A_WORKBOOK, reason=str(exc)[:200] or exc.__class__.__name__)
         return None
     finally:

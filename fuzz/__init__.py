@@ -1,0 +1,1 @@
+"""Fuzzers of parrules: `python fuzz/run.py` (make fuzz); see run.py."""
