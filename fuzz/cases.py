@@ -1,4 +1,5 @@
-"""The fuzzers: each makes case number i of a seed (always the same case), and runs it with the oracle.
+"""Cases of the library fuzzers: each makes case number i of a seed (always the same case), and runs
+it with the oracle. `registry.py` lists the fuzzers.
 
 A case is files (written to a fresh folder) and the arguments to run on them, so that a failure can
 be saved as it is and replayed: `python fuzz/run.py --replay fuzz/failures/<case>`.
@@ -11,13 +12,12 @@ import io
 import json
 import random
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fuzz import grammar, mutate, oracle, units
-from fuzz.oracle import Failure, expect
+from fuzz.oracle import expect
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "check"
@@ -268,61 +268,3 @@ def _count_units(path: Path) -> int:
                 delimiter = ";" if ";" in re.sub(r'"[^"]*(?:"|$)', "", line) else ","
             break
     return sum(1 for row in csv.reader(lines, delimiter=delimiter or ",") if any(c.strip() for c in row))
-
-
-# ---- the registry ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fuzzer:
-    name: str
-    full: int  # cases in `make fuzz`
-    sample: int  # cases in the sample `make test` runs
-    make: Callable[[random.Random, int], Case] | None
-    run: Callable[[Case, Path, random.Random], None] | None
-
-
-def run_cli(case: Case, folder: Path, rng: random.Random) -> None:
-    from fuzz.cli import run_command
-
-    run_command(case, folder)
-
-
-def make_cli(rng: random.Random, index: int) -> Case:
-    from fuzz.cli import make_command
-
-    return make_command(rng, index)
-
-
-FUZZERS = [
-    Fuzzer("grammar", 30_000, 500, make_grammar, run_ruleset),
-    Fuzzer("mutate", 40_000, 700, make_mutation, run_ruleset),
-    Fuzzer("hostile", 300, 12, make_hostile, run_ruleset),
-    Fuzzer("data", 20_000, 500, make_data, run_data),
-    Fuzzer("semantic", 10_000, 200, None, None),  # Hypothesis draws these (semantic.py)
-    Fuzzer("cli", 1_500, 40, make_cli, run_cli),
-]
-BY_NAME = {f.name: f for f in FUZZERS}
-
-
-def case_rng(seed: int, fuzzer: str, index: int) -> random.Random:
-    return random.Random(f"{seed}:{fuzzer}:{index}")
-
-
-def run_case(case: Case, folder: Path, seed: int) -> None:
-    """Write the case's files into `folder` (emptied first) and hold its run to the oracle."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    case.write(folder)
-    fuzzer = BY_NAME[case.fuzzer]
-    assert fuzzer.run is not None
-    try:
-        fuzzer.run(case, folder, case_rng(seed + 1, case.fuzzer, case.index))
-    except Failure:
-        raise
-    except Exception as exc:  # anything but parrules' own diagnostics is a crash
-        import traceback
-
-        raise Failure("crash", f"{exc.__class__.__name__}: {str(exc)[:300]}\n"
-                      + "".join(traceback.format_exc().splitlines(keepends=True)[-12:])) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fuzz import cases, pool
+from fuzz import cases, pool, registry
 
 BUDGET = 300  # runs of the case at most
 
@@ -27,7 +27,7 @@ def minimise(case: cases.Case, kind: str, seed: int) -> cases.Case | None:
         nonlocal tries
         tries += 1
         trial = cases.Case(case.fuzzer, case.index, {**case.files, target: candidate.encode("utf-8")}, case.args)
-        found, _ = pool.limited(lambda: cases.run_case(trial, work / "case", seed))
+        found, _ = pool.limited(lambda: registry.run_case(trial, work / "case", seed))
         return found == kind
 
     best = text

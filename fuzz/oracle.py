@@ -24,6 +24,7 @@ import parrules
 from parrules.api import CheckReport, Ruleset
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, render_all
 from parrules.exact import CONTEXT
+from parrules.explain import explain
 from parrules.model import Model
 from parrules.results import NodeResult, Results
 
@@ -200,7 +201,7 @@ def render_everything(results: Results, *, workbook: bool = False) -> None:
     render_html(results)
     if results.units:
         unit = results.units[0]
-        printable_text(unit.explain(results).render(), "an explanation")
+        printable_text(explain(results, unit).render(), "an explanation")
     if workbook:
         from parrules.report import render_xlsx
 

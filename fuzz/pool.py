@@ -92,7 +92,7 @@ def limited(run: Callable[[], object], seconds: float = CASE_SECONDS) -> tuple[s
 
 
 def _worker(connection: multiprocessing.connection.Connection, seed: int) -> None:
-    from fuzz import cases, semantic
+    from fuzz import registry, semantic
 
     resource.setrlimit(resource.RLIMIT_AS, (3 * CASE_BYTES, resource.RLIM_INFINITY))
     folder = Path(tempfile.mkdtemp(prefix="parrules-fuzz-"))
@@ -110,11 +110,11 @@ def _worker(connection: multiprocessing.connection.Connection, seed: int) -> Non
         for index in range(start, start + count):
             connection.send(("start", index))
             try:
-                case = cases.BY_NAME[fuzzer].make(cases.case_rng(seed, fuzzer, index), index)  # type: ignore[misc]
+                case = registry.make_case(seed, fuzzer, index)
             except Exception as exc:
                 connection.send(("done", index, "fuzzer", f"making the case: {exc!r}"))
                 continue
-            kind, detail = limited(lambda case=case: cases.run_case(case, folder / "case", seed))
+            kind, detail = limited(lambda case=case: registry.run_case(case, folder / "case", seed))
             connection.send(("done", index, kind, detail))
         connection.send(("chunk", start))
 

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fuzz import cases, pool  # noqa: E402
+from fuzz import cases, pool, registry  # noqa: E402
 from fuzz.minimize import minimise  # noqa: E402
 
 FAILURES = ROOT / "fuzz" / "failures"
@@ -52,9 +52,7 @@ def _save(outcome: pool.Outcome, seed: int) -> Path:
     if outcome.files is not None:
         files, args = outcome.files, ["rules.par", "units.json"]
     else:
-        make = cases.BY_NAME[outcome.fuzzer].make
-        assert make is not None
-        case = make(cases.case_rng(seed, outcome.fuzzer, outcome.index), outcome.index)
+        case = registry.make_case(seed, outcome.fuzzer, outcome.index)
         files, args = case.files, case.args
     for name, content in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +81,7 @@ def replay(folder: Path) -> int:
                  if p.is_file() and p.name != "case.json" and "minimised" not in p.parts}
         case = cases.Case(recorded["fuzzer"], recorded["index"], files, recorded["args"])
         work = Path(tempfile.mkdtemp(prefix="parrules-replay-"))
-        kind, detail = pool.limited(lambda: cases.run_case(case, work / "case", int(recorded["seed"])))
+        kind, detail = pool.limited(lambda: registry.run_case(case, work / "case", int(recorded["seed"])))
     print(f"{folder.name}: {'holds' if kind is None else kind + ': ' + detail}")
     return 0 if kind is None else 1
 
@@ -93,14 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", action="store_true", help="the small sample make test runs (fixed seed)")
     parser.add_argument("--seed", type=int, help="the seed (default: random, printed; --sample: 2024)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", action="append", choices=[f.name for f in cases.FUZZERS])
+    parser.add_argument("--only", action="append", choices=[f.name for f in registry.FUZZERS])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every fuzzer's case count")
     parser.add_argument("--replay", type=Path, help="run one saved failure again")
     args = parser.parse_args(argv)
     if args.replay is not None:
         return replay(args.replay)
     seed = args.seed if args.seed is not None else (2024 if args.sample else random.SystemRandom().randrange(10**6))
-    sizes = {f.name: max(1, int((f.sample if args.sample else f.full) * args.scale)) for f in cases.FUZZERS
+    sizes = {f.name: max(1, int((f.sample if args.sample else f.full) * args.scale)) for f in registry.FUZZERS
              if not args.only or f.name in args.only}
     print(f"parrules fuzz: seed {seed}, {args.jobs} workers, {sum(sizes.values()):,} cases"
           f"{' (sample)' if args.sample else ''}", flush=True)

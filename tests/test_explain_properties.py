@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import parrules
 from parrules.exact import CONTEXT
+from parrules.explain import explain
 from parrules.gap import TreeSimulation, next_band
 from parrules.rounding import rounder
 
@@ -27,7 +28,7 @@ def test_gains_losses_and_suggestions_hold_for_any_units(seed: int) -> None:
     results = RULESET.score(generate_units(RULESET.model, 6, seed, RULESET.plan))
     to_index = rounder(results.index_rounding)
     for unit in results.units:
-        explanation = unit.explain(results)
+        explanation = explain(results, unit)
         with localcontext(CONTEXT):
             # Losses add up exactly to what the unit did not get.
             assert sum((x.amount for x in explanation.losses), Decimal(0)) == unit.max - unit.exact.total

@@ -39,7 +39,7 @@ CASES = sorted(p.parent for p in CORPUS.glob("*/case.json"))
 
 @pytest.mark.parametrize("folder", CASES, ids=[c.name for c in CASES])
 def test_a_failure_the_fuzzers_found_stays_fixed(folder: Path) -> None:
-    from fuzz import cases, pool, semantic
+    from fuzz import cases, pool, registry, semantic
 
     recorded = json.loads((folder / "case.json").read_text(encoding="utf-8"))
     if recorded["fuzzer"] == "semantic":
@@ -49,7 +49,7 @@ def test_a_failure_the_fuzzers_found_stays_fixed(folder: Path) -> None:
                  if p.is_file() and p.name != "case.json"}
         case = cases.Case(recorded["fuzzer"], int(recorded["index"]), files, list(recorded["args"]))
         with tempfile.TemporaryDirectory() as work:
-            kind, detail = pool.limited(lambda: cases.run_case(case, Path(work) / "case", int(recorded["seed"])))
+            kind, detail = pool.limited(lambda: registry.run_case(case, Path(work) / "case", int(recorded["seed"])))
     assert kind is None, f"{recorded['kind']} again: {detail}"
 
 

@@ -5,12 +5,15 @@ The public API is what this module exports; everything else is internal.
 
 from parrules.api import CheckReport, Ruleset, check_file, load, load_text
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, RulesetError
+from parrules.explain import explain
+from parrules.explanation import Explanation
 from parrules.results import GroupResult, NodeResult, Results, UnitResult
 
 __all__ = [
     "CheckReport",
     "DataError",
     "Diagnostic",
+    "Explanation",
     "GroupResult",
     "NodeResult",
     "ParrulesError",
@@ -19,6 +22,7 @@ __all__ = [
     "RulesetError",
     "UnitResult",
     "check_file",
+    "explain",
     "load",
     "load_text",
 ]

@@ -278,7 +278,9 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         near = difflib.get_close_matches(args.unit, names, n=3, cutoff=0.5)
         raise _UsageError(f"no unit named `{args.unit}` in {args.data}"
                           + (f"; did you mean {', '.join(f'`{n}`' for n in near)}?" if near else ""))
-    explanation = found[0].explain(done.results)
+    from parrules.explain import explain
+
+    explanation = explain(done.results, found[0])
     if args.format == "json":
         out.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:

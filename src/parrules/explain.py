@@ -14,98 +14,24 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-from attrs import frozen
-
 from parrules import model as m
 from parrules.compile import references
 from parrules.exact import CONTEXT
+from parrules.explanation import ExplainedNode, Explanation, Loss, StageLine
 from parrules.format import expr as expr_text
-from parrules.gap import ClassGap, class_gap
+from parrules.gap import class_gap
 from parrules.report.numbers import plain_max
 from parrules.results import NodeResult, Results, UnitResult
 
 ZERO = Decimal(0)
 
 
-@frozen
-class ExplainedNode:
-    id: str
-    kind: str
-    title: str
-    points: Decimal  # unrounded
-    max: Decimal  # applicable
-    status: str
-    why: str | None = None  # leaves: the inputs read, the branch taken and the arithmetic
-    reason: str | None = None  # not applicable / excluded: why
-    inputs: tuple[tuple[str, str], ...] = ()
-    stages: tuple[tuple[str, Decimal], ...] = ()
-    children: tuple[ExplainedNode, ...] = ()
-
-    def walk(self) -> list[ExplainedNode]:
-        out = [self]
-        for child in self.children:
-            out.extend(child.walk())
-        return out
-
-
-@frozen
-class Loss:
-    """Points not obtained, and where: a leaf, or an adjustment that keeps the sum exact."""
-
-    node_id: str
-    title: str
-    amount: Decimal
-    kind: str  # leaf, cap, floor, bonus, penalty, max_from_data, total_floor
-
-
-@frozen
-class StageLine:
-    node_id: str
-    title: str
-    points: tuple[tuple[str, Decimal], ...]  # stage → points, earlier stages first
-    official: Decimal
-
-    @property
-    def taken_away(self) -> Decimal:
-        """What the council took away from the first stage's points (negative: it added)."""
-        return self.points[0][1] - self.official if self.points else ZERO
-
-
-@frozen
-class Explanation:
-    unit: str
-    group: str | None
-    total: Decimal
-    exact_total: Decimal
-    max: Decimal
-    index: Decimal
-    class_: str | None
-    rank: int | None
-    tree: tuple[ExplainedNode, ...]
-    losses: tuple[Loss, ...]
-    stages: tuple[StageLine, ...]
-    stage_totals: tuple[tuple[str, Decimal], ...]
-    official_stage: str | None
-    extras: tuple[tuple[str, str, Decimal], ...]  # (kind, id, points)
-    gap: ClassGap | None
-
-    def leaves(self) -> list[ExplainedNode]:
-        return [n for root in self.tree for n in root.walk() if not n.children]
-
-    def render(self) -> str:
-        from parrules.explain_text import render_explanation
-
-        return render_explanation(self)
-
-    def to_dict(self) -> dict[str, object]:
-        from parrules.explain_text import explanation_to_dict
-
-        return explanation_to_dict(self)
-
-
-def explain(results: Results, unit: UnitResult) -> Explanation:
+def explain(results: Results, unit: UnitResult | str) -> Explanation:
+    """Why a unit (a `UnitResult`, or a unit's name) got its points: its tree, the branch each leaf
+    took, where points were lost, and what it lacks for the next class."""
+    found = results.unit(unit) if isinstance(unit, str) else unit
     with localcontext(CONTEXT):
-        return _explain(results, unit)
+        return _explain(results, found)
 
 
 def _explain(results: Results, unit: UnitResult) -> Explanation:

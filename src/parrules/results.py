@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from attrs import field, frozen
 
 from parrules.diagnostics import Diagnostic
 from parrules.model import ClassTable, Model, Rounding, Value
-
-if TYPE_CHECKING:
-    from parrules.explain import Explanation
 from parrules.rounding import rounder
 
 NodeStatus = Literal["scored", "not_applicable", "excluded"]
@@ -97,12 +94,6 @@ class UnitResult:
         """The unit's tree: one root per component."""
         return self.node_builder()
 
-    def explain(self, results: Results) -> Explanation:
-        """Why this unit got its points (see `parrules.explain`)."""
-        from parrules.explain import explain
-
-        return explain(results, self)
-
     def node(self, node_id: str) -> NodeResult | None:
         for root in self.nodes:
             for node in root.walk():
@@ -147,10 +138,6 @@ class Results:
     def round_points(self, value: Decimal) -> Decimal:
         """Round a point figure as this ruleset publishes points (a node's, a component's)."""
         return rounder(self.points_rounding)(value)
-
-    def explain(self, name: str) -> Explanation:
-        """Why the unit of this name got its points: its tree, the branches taken, losses, gap."""
-        return self.unit(name).explain(self)
 
     def unit(self, name: str) -> UnitResult:
         for unit in self.units:

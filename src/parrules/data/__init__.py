@@ -17,12 +17,26 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from parrules.data.messages import DATA_CODES, M, Sink
-from parrules.data.readers import READERS, RawRow, RawTable, table_from_mappings
+from parrules.data.readers import RawRow, RawTable, Reader, read_csv, read_json, table_from_mappings
 from parrules.data.records import DataReport, UnitRecord
 from parrules.data.validate import Validator
 from parrules.limits import MAX_CELL_CHARS, MAX_ROWS
 from parrules.limits import MAX_DATA_BYTES as MAX_FILE_BYTES
 from parrules.model import Model
+
+
+def _workbook(sheet: str | None) -> Reader:
+    """The reader of `.xlsx` workbooks, for one sheet (the first if None)."""
+    def read(path: Path, sink: Sink) -> RawTable | None:
+        from parrules.data.xlsx import read_xlsx  # openpyxl is loaded only for workbooks
+
+        return read_xlsx(path, sink, sheet)
+
+    return read
+
+
+# The formats data files come in, by extension.
+READERS: dict[str, Reader] = {".csv": read_csv, ".json": read_json, ".xlsx": _workbook(None)}
 
 __all__ = [
     "DATA_CODES", "MAX_CELL_CHARS", "MAX_FILE_BYTES", "MAX_ROWS", "READERS", "DataReport", "RawRow", "RawTable",
@@ -54,16 +68,11 @@ def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False
     path = Path(path)
     sink = Sink(str(path))
     suffix = path.suffix.lower()
-    reader = READERS.get(suffix)
+    reader = _workbook(sheet) if suffix == ".xlsx" else READERS.get(suffix)
     if reader is None:
         sink.add(M.UNKNOWN_FORMAT, suffix=path.suffix or "(no extension)")
         return sink.report([])
-    if sheet is not None and suffix == ".xlsx":
-        from parrules.data.xlsx import read_xlsx
-
-        table = read_xlsx(path, sink, sheet)
-    else:
-        table = reader(path, sink)
+    table = reader(path, sink)
     validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions)
     records = validator.run(table) if table is not None else []
     return sink.report(records)

@@ -238,15 +238,6 @@ def read_json(path: Path, sink: Sink) -> RawTable | None:
     return table_from_mappings(data, sink)
 
 
-def _read_xlsx(path: Path, sink: Sink) -> RawTable | None:
-    from parrules.data.xlsx import read_xlsx  # openpyxl is loaded only for workbooks
-
-    return read_xlsx(path, sink)
-
-
-READERS: dict[str, Reader] = {".csv": read_csv, ".json": read_json, ".xlsx": _read_xlsx}
-
-
 def kind_of(value: object) -> str:
     if isinstance(value, Mapping):
         return "an object"

@@ -1,11 +1,96 @@
-"""An `Explanation` as text for people (Vietnamese headings) and as JSON for tools."""
+"""An explanation of a unit's points, as values, and how it reads: text for people, a dict for tools.
+
+`explain.py` builds an `Explanation` from a scored unit; this module holds what it is and how it is
+shown, so that showing it needs nothing above the results.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from parrules.explain import ExplainedNode, Explanation
+from attrs import frozen
+
+from parrules.gap import ClassGap
 from parrules.report.numbers import plain, plain_max
+
+ZERO = Decimal(0)
+
+
+@frozen
+class ExplainedNode:
+    id: str
+    kind: str
+    title: str
+    points: Decimal  # unrounded
+    max: Decimal  # applicable
+    status: str
+    why: str | None = None  # leaves: the inputs read, the branch taken and the arithmetic
+    reason: str | None = None  # not applicable / excluded: why
+    inputs: tuple[tuple[str, str], ...] = ()
+    stages: tuple[tuple[str, Decimal], ...] = ()
+    children: tuple[ExplainedNode, ...] = ()
+
+    def walk(self) -> list[ExplainedNode]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@frozen
+class Loss:
+    """Points not obtained, and where: a leaf, or an adjustment that keeps the sum exact."""
+
+    node_id: str
+    title: str
+    amount: Decimal
+    kind: str  # leaf, cap, floor, bonus, penalty, max_from_data, total_floor
+
+
+@frozen
+class StageLine:
+    node_id: str
+    title: str
+    points: tuple[tuple[str, Decimal], ...]  # stage → points, earlier stages first
+    official: Decimal
+
+    @property
+    def taken_away(self) -> Decimal:
+        """What the council took away from the first stage's points (negative: it added)."""
+        return self.points[0][1] - self.official if self.points else ZERO
+
+
+@frozen
+class Explanation:
+    unit: str
+    group: str | None
+    total: Decimal
+    exact_total: Decimal
+    max: Decimal
+    index: Decimal
+    class_: str | None
+    rank: int | None
+    tree: tuple[ExplainedNode, ...]
+    losses: tuple[Loss, ...]
+    stages: tuple[StageLine, ...]
+    stage_totals: tuple[tuple[str, Decimal], ...]
+    official_stage: str | None
+    extras: tuple[tuple[str, str, Decimal], ...]  # (kind, id, points)
+    gap: ClassGap | None
+
+    def leaves(self) -> list[ExplainedNode]:
+        return [n for root in self.tree for n in root.walk() if not n.children]
+
+    def render(self) -> str:
+        """The explanation as text for people (Vietnamese headings)."""
+        return render_explanation(self)
+
+    def to_dict(self) -> dict[str, object]:
+        """The explanation as data for tools: decimals as strings, every digit kept."""
+        return explanation_to_dict(self)
+
+
+# ---- as text and as data ------------------------------------------------------------------------
 
 STATUS = {"not_applicable": "không áp dụng", "excluded": "loại trừ"}
 SHOWN_PLACES = 4
