@@ -316,3 +316,16 @@ def test_a_report_is_byte_identical_from_run_to_run(tmp_path: Path, suffix: str)
     time.sleep(2.1)  # past the 2-second resolution of a zip entry's time
     assert run("report", *args, "-o", str(second)).returncode == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_stage_column_one_letter_off_is_an_error_too() -> None:
+    ruleset = parrules.load(ROOT / "tests" / "data" / "units.par")  # stages self "Tự chấm", final official
+    base = {"unit": "Sở A", "plan_issued": "on_time", "plan_done": 90, "reports_late": 0, "issues_found": 0,
+            "issues_closed": 0,
+            "budget": 1, "council": 2, "satisfaction": 80, "4": 1, "unit_kind": "dept"}
+    for column, meant in (("council@sefl", "council@self"), ("councl@self", "council@self")):
+        with pytest.raises(DataError) as caught:
+            ruleset.score([{**base, column: 1}])
+        [problem] = caught.value.diagnostics
+        assert (problem.code, problem.column) == ("DAT130", column) and f"`{meant}`" in (problem.hint or "")
+    assert ruleset.score([{**base, "council@review": 1}]).warnings[0].code == "DAT106"  # no stage is near

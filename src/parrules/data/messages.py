@@ -198,7 +198,7 @@ class M:
         f"a number has {number_limit_words()}")
     MISSPELT_COLUMN = Problem(
         "DAT130", "error",
-        "column `{header}` is not an input of the ruleset, but it is one letter away from `{suggestion}`, which "
+        "column `{header}` is not a column of the ruleset, but it is one letter away from `{suggestion}`, which "
         "no column gives",
         "did you mean `{suggestion}`? Rename the column; ignoring it would let a default stand in for the "
         "unit's value")

@@ -162,12 +162,23 @@ class Validator:
             self._ambiguous(header, where, found)
             return None
         if not found:
+            near = [self.shown[k] for k in self._one_edit_away(left.strip())
+                    if any(t.role == "value" for t in self.index[k])]
+            if near:  # a stage's points under a misspelt name would be lost
+                self.sink.add(M.MISSPELT_COLUMN, row=where, column=header, header=header,
+                              suggestion="`, `".join(f"{n}@{right.strip()}" for n in near))
+                return None
             self._unknown(header, key, where)
             return None
         name = next(iter(found)).name
         assert name is not None
         decl = self.declarations[name]
         stages = self.stages.get(right.strip(), set())
+        near_stages = sorted({s for k in self.stages if one_edit(k, right.strip()) for s in self.stages[k]})
+        if not stages and near_stages and isinstance(decl.type, Points):
+            self.sink.add(M.MISSPELT_COLUMN, row=where, column=header, header=header,
+                          suggestion="`, `".join(f"{name}@{s}" for s in near_stages))
+            return None
         if not stages:
             listed = ", ".join(self.stage_names) if self.stage_names else "(none declared)"
             self.sink.add(M.UNKNOWN_STAGE, row=where, column=header, header=header, stage=right.strip(),
