@@ -75,12 +75,9 @@ def _score_known_and_generated(rng: random.Random, ruleset: object, data: Path |
     rows = _rows_of(data) if data is not None else []
     oracle.score_rows(ruleset, rows or units.rows(rng, ruleset.model, 3), shuffle_seed=rng.randrange(10**6))
     generated = units.rows(rng, ruleset.model, rng.randint(1, 8), odd=rng.choice([0.0, 0.0, 0.05]))
-    oracle.score_rows(ruleset, generated, shuffle_seed=rng.randrange(10**6))
-    try:
-        results = ruleset.score(generated)
-    except Exception:
-        return
-    oracle.render_everything(results, workbook=workbook)
+    results = oracle.score_rows(ruleset, generated, shuffle_seed=rng.randrange(10**6))
+    if results is not None:
+        oracle.render_everything(results, workbook=workbook)
 
 
 # ---- rulesets ---------------------------------------------------------------------------------------

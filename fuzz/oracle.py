@@ -127,14 +127,15 @@ def check(ruleset: Ruleset) -> CheckReport:
 # ---- scoring -------------------------------------------------------------------------------------
 
 
-def score_rows(ruleset: Ruleset, rows: Sequence[Mapping[str, object]], *, shuffle_seed: int | None = None) -> None:
+def score_rows(ruleset: Ruleset, rows: Sequence[Mapping[str, object]], *,
+               shuffle_seed: int | None = None) -> Results | None:
     """Score in-memory rows: every unit scored or every problem located, results within bounds."""
     try:
         results = ruleset.score(rows)
     except DataError as exc:
         located_data(exc.diagnostics)
         printable_text(render_all(exc.diagnostics), "a data report")
-        return
+        return None
     expect(len(results.units) == len(rows), "lost", f"{len(rows)} rows gave {len(results.units)} units")
     bounds(ruleset.model, results)
     if shuffle_seed is not None and len(rows) > 1:
@@ -144,6 +145,7 @@ def score_rows(ruleset: Ruleset, rows: Sequence[Mapping[str, object]], *, shuffl
         random.Random(shuffle_seed).shuffle(shuffled)
         again = ruleset.score(shuffled)
         expect(_figures(again) == _figures(results), "order", "shuffled rows gave other figures")
+    return results
 
 
 def _figures(results: Results) -> list[tuple[object, ...]]:

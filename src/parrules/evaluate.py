@@ -46,8 +46,10 @@ def evaluate(plan: Plan, records: Sequence[UnitRecord]) -> Results:
         if problems:
             raise DataError(problems)
         drafts = _drafts(plan, units)
+        # Above the maximum only with a bonus that is not part of the scale.
+        room = sum((x.cap for x in plan.model.extras if x.kind == "bonus" and not x.in_scale), ZERO)
         for draft in drafts:
-            _check_bounds(plan, draft, _UnitProblems(draft.scored.record, problems))
+            _check_bounds(draft, room, _UnitProblems(draft.scored.record, problems))
         if problems:
             raise DataError(problems)
         return _publish(plan, drafts)
@@ -264,12 +266,14 @@ class _Draft:
     total: Decimal
     index: Decimal
     exact: Exact
+    roots: tuple[tuple[int, m.Node], ...]  # the components: their index in the plan, and the node
 
 
 def _drafts(plan: Plan, scored: list[_Scored]) -> list[_Draft]:
     model = plan.model
     rp, ri = plan.round_points, plan.round_index
     drafts: list[_Draft] = []
+    roots = tuple((c, plan.nodes[c].node) for c in plan.components)
     for s in scored:
         exact_components = {plan.nodes[c].node.id: s.points[c] for c in plan.components}
         exact_total = _total(plan, s.points, s.extras)
@@ -278,27 +282,25 @@ def _drafts(plan: Plan, scored: list[_Scored]) -> list[_Draft]:
         bonus = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "bonus"), ZERO)
         penalty = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "penalty"), ZERO)
         drafts.append(_Draft(s, {k: rp(v) for k, v in exact_components.items()}, rp(exact_total), ri(exact_index),
-                             Exact(exact_components, exact_total, exact_index, bonus, penalty, dict(s.extras))))
+                             Exact(exact_components, exact_total, exact_index, bonus, penalty, dict(s.extras)),
+                             roots))
     return drafts
 
 
-def _check_bounds(plan: Plan, draft: _Draft, problems: _UnitProblems) -> None:
+def _check_bounds(draft: _Draft, room: Decimal, problems: _UnitProblems) -> None:
     """Every published figure within its bounds, or the unit is reported, never published.
 
     A ruleset that checks clean cannot break these (PAR210, PAR245, PAR304 see to it); what is left is
     data: a `max` column with more decimals than points are published with.
     """
     s = draft.scored
-    for c in plan.components:
-        node = plan.nodes[c].node
+    for c, node in draft.roots:
         value = draft.components[node.id]
         if s.app.applies[c] and not node.min <= value <= s.app.max[c]:
             problems.add("DAT127", f"{node.kind} {node.id} would be published as {value.normalize():f}, outside "
                          f"its bounds {node.min.normalize():f} to {s.app.max[c].normalize():f}",
                          _BOUNDS_HINT, "max" if s.max_from_data else None)
-    # Above the maximum only with a bonus that is not part of the scale.
-    extra_room = sum((x.cap for x in plan.model.extras if x.kind == "bonus" and not x.in_scale), ZERO)
-    top = s.unit_max + extra_room
+    top = s.unit_max + room
     if not ZERO <= draft.total <= top:
         problems.add("DAT127", f"the total would be published as {draft.total.normalize():f}, above the unit's "
                      f"maximum {s.unit_max.normalize():f}", _BOUNDS_HINT, "max" if s.max_from_data else None)

@@ -173,7 +173,6 @@ def _write(path: Path, payload: bytes) -> None:
     if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
         _write_stream(target, payload, fifo=stat.S_ISFIFO(info.st_mode))
         return
-    check_output(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else None
     if not _write_unnamed(target, payload, mode):
