@@ -13,7 +13,7 @@ from decimal import Decimal
 from parrules import model as m
 from parrules.checks.common import INF, Context, show
 from parrules.checks.ranges import range_of
-from parrules.checks.sets import Analyser, Domain, NumSet, ValueSet, constant_resolver, domain_of
+from parrules.checks.sets import Analyser, Domain, Knowledge, NumSet, constant_resolver, domain_of
 
 
 def check_division(ctx: Context) -> None:
@@ -38,6 +38,7 @@ class _Walker:
         self.node_max = node_max
         self.reported: set[str] = set()
         self.where = "condition"  # what the hint suggests: a table line, a table around a formula, a guard
+        self.earlier = Knowledge()  # the lines of a table above the one being looked at, which did not hold
 
     def rule(self, rule: m.Rule) -> None:
         if isinstance(rule, m.Steps):
@@ -47,19 +48,20 @@ class _Walker:
                 self.outcome(rule.otherwise, [], [])
         elif isinstance(rule, m.Table):
             self.where = "table"
-            conditions = [b.condition for b in rule.branches]
-            for i, branch in enumerate(rule.branches):
-                self.expr(branch.condition, [], conditions[:i])
-                self.outcome(branch.outcome, [branch.condition], conditions[:i])
+            for branch in rule.branches:
+                self.expr(branch.condition, [], [])
+                self.outcome(branch.outcome, [branch.condition], [])
+                self.earlier.held_not(branch.condition)
             if rule.otherwise is not None:
-                self.outcome(rule.otherwise, [], conditions)
+                self.outcome(rule.otherwise, [], [])
         elif isinstance(rule, m.Deduct):
             for deduction in rule.deductions:
                 if isinstance(deduction, m.DeductIf):
                     self.expr(deduction.condition, [], [])
         elif isinstance(rule, m.FullUnless):
-            for i, condition in enumerate(rule.conditions):
-                self.expr(condition, [], list(rule.conditions[:i]))
+            for condition in rule.conditions:
+                self.expr(condition, [], [])
+                self.earlier.held_not(condition)  # any of them holding gives 0: the later ones see it did not
         elif isinstance(rule, m.Formula):
             self.where = "formula"
             self.expr(rule.expr, [], [])
@@ -98,7 +100,7 @@ class _Walker:
         domain = domain_of(decl) if decl is not None else Domain(NumSet.between(-INF, INF))
         resolve = constant_resolver(node_max=self.node_max, declared=self.ctx.declared)
         an = Analyser(d, domain, resolve)
-        allowed: ValueSet = domain.all()
+        allowed = self.earlier.allowed(an)
         for cond in true:
             allowed = domain.inter(allowed, an.when_true(cond))
         for cond in false:

@@ -16,7 +16,7 @@ from attrs import frozen
 
 from parrules import model as m
 from parrules.checks.common import INF, Context, Leaf, num, subexpressions
-from parrules.checks.sets import NumSet, ValueSet, domain_of
+from parrules.checks.sets import Knowledge, NumSet, domain_of
 from parrules.checks.tables import analyser
 
 ZERO = Decimal(0)
@@ -152,14 +152,15 @@ class _Leaf:
         rule, leaf = self.leaf.rule, self.leaf
         if isinstance(rule, m.Steps):
             for outcome in (*(s.outcome for s in rule.steps), *([rule.otherwise] if rule.otherwise else [])):
-                self.outcome(outcome, [], [], rule.input)
+                self.outcome(outcome, [], Knowledge(), rule.input)
         elif isinstance(rule, m.Table):
-            conditions = [b.condition for b in rule.branches]
-            for i, branch in enumerate(rule.branches):
-                self.outcome(branch.outcome, [branch.condition], conditions[:i], _single(self.ctx, branch.condition))
+            earlier = Knowledge()
+            for branch in rule.branches:
+                self.outcome(branch.outcome, [branch.condition], earlier, _single(self.ctx, branch.condition))
+                earlier.held_not(branch.condition)
             if rule.otherwise is not None:
-                rate = _single(self.ctx, conditions[0]) if conditions else None
-                self.outcome(rule.otherwise, [], conditions, rate)
+                rate = _single(self.ctx, rule.branches[0].condition) if rule.branches else None
+                self.outcome(rule.otherwise, [], earlier, rate)
         elif isinstance(rule, m.Proportional):
             self.proportional(rule.input, rule.zero_below, {}, rule.span)
         elif isinstance(rule, m.Deduct):
@@ -182,7 +183,7 @@ class _Leaf:
             if found is not None:
                 self.report(found, rule.span, "this formula")
 
-    def outcome(self, outcome: m.Outcome, true: list[m.Expr], false: list[m.Expr], rate: str | None) -> None:
+    def outcome(self, outcome: m.Outcome, true: list[m.Expr], earlier: Knowledge, rate: str | None) -> None:
         expr = outcome.expr
         names = ({e.name for e in subexpressions(expr) if isinstance(e, m.Ref)} if expr is not None
                  else {outcome.proportional or rate or ""})
@@ -192,11 +193,9 @@ class _Leaf:
                 continue
             an = analyser(self.ctx, name, self.leaf)
             d = an.domain
-            allowed: ValueSet = d.all()
+            allowed = earlier.allowed(an)
             for cond in true:
                 allowed = d.inter(allowed, an.when_true(cond))
-            for cond in false:
-                allowed = d.inter(allowed, an.when_false(cond))
             if not isinstance(allowed, NumSet) or allowed.empty:
                 return  # the line can never be used: PAR213 says so
             env[name] = Range(allowed.parts[0].lo, allowed.parts[-1].hi)

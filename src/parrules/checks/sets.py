@@ -373,6 +373,31 @@ def constant_resolver(builtins: Mapping[str, Decimal] | None = None, node_max: D
     return resolve
 
 
+class Knowledge:
+    """What the earlier lines of a table, by not holding, say about a subject — kept line by line.
+
+    Each later line asks again; the answer for a subject is extended by the lines added since it last
+    asked, instead of being intersected anew from the first line, so a table of thousands of lines
+    stays linear.
+    """
+
+    def __init__(self) -> None:
+        self.false: list[m.Expr] = []
+        self._known: dict[m.Expr, tuple[int, ValueSet]] = {}
+
+    def held_not(self, condition: m.Expr) -> None:
+        """One more line was passed over: its condition did not hold."""
+        self.false.append(condition)
+
+    def allowed(self, an: Analyser) -> ValueSet:
+        """The subject's values that no earlier line took."""
+        done, found = self._known.get(an.subject, (0, an.domain.all()))
+        for condition in self.false[done:]:
+            found = an.domain.inter(found, an.when_false(condition))
+        self._known[an.subject] = (len(self.false), found)
+        return found
+
+
 class Analyser:
     """What a condition says about one subject (an input, or an expression such as a divisor)."""
 
