@@ -13,7 +13,7 @@ import random
 import re
 import unicodedata
 
-GROWTH = 2_000_000  # characters a growth mutation may reach
+GROWTH = 300_000  # characters a growth mutation may reach: beyond real files, within the limits
 TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|\d+(?:\.\d+)?%?|[^\W\d]\w*|->|>=|<=|!=|\S')
 WORDS = ["{", "}", "(", ")", ",", ":", "->", "max", "min", "when", "otherwise", "proportional", "deduct", "per",
          "floor", "given", "full", "unless", "any", "of", "applies", "if", "and", "or", "not", "yes", "no",

@@ -24,7 +24,7 @@ from parrules.data.records import (
 )
 from parrules.data.text import nfc, text_key
 from parrules.display import has_control, printable
-from parrules.limits import MAX_CELL_CHARS, PLAIN_NUMBER, within_number_limits
+from parrules.limits import MAX_CELL_CHARS, MAX_INTEGER_DIGITS, PLAIN_NUMBER, within_number_limits
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
 
 Role: TypeAlias = Literal["unit", "group", "max", "skip", "value"]
@@ -403,7 +403,8 @@ class Validator:
 
     def _number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
         value = self._read_number(cell, expected, percent=percent)
-        if not within_number_limits(value):
+        # Most cells are short, and 15 characters cannot break either limit: one length check for them.
+        if not (isinstance(cell, str) and len(cell) <= MAX_INTEGER_DIGITS) and not within_number_limits(value):
             raise CellError(M.NUMBER_TOO_LONG, value=_show(cell if not isinstance(cell, Decimal) else _short(cell)))
         return value
 
