@@ -253,3 +253,21 @@ def test_a_part_that_unpacks_beyond_its_limit_is_refused_before_it_is_parsed(
         parrules.load(SMALL).score_file(path)
     [problem] = caught.value.diagnostics
     assert problem.code == "DAT116" and "xl/worksheets/sheet1.xml" in problem.message
+
+
+def test_the_command_exits_1_naming_a_fraction_column_and_scores_percent_cells_as_the_csv(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def score(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "parrules.cli", "score", str(SMALL), str(path), "--format", "csv",
+                               *options], capture_output=True, text=True, check=False)
+
+    fractions = score(_percent_workbook(tmp_path / "fractions.xlsx", FRACTIONS, None))
+    assert fractions.returncode == 1 and fractions.stdout == ""
+    assert "DAT117" in fractions.stderr and "`plan_done`" in fractions.stderr
+    assert "--percent-fractions" in fractions.stderr
+    percent_cells = score(_percent_workbook(tmp_path / "percent.xlsx", FRACTIONS, "0.00%"))
+    from_csv = score(ROOT / "tests" / "fixtures" / "small.csv")
+    assert percent_cells.returncode == from_csv.returncode == 0
+    assert percent_cells.stdout == from_csv.stdout
