@@ -47,6 +47,23 @@ def make_case(seed: int, fuzzer: str, index: int) -> Case:
     return make(case_rng(seed, fuzzer, index), index)
 
 
+def replay(folder: Path) -> tuple[str | None, str]:
+    """Run a saved case again (its folder, as run.py saved it); (failure kind or None, detail)."""
+    import json
+    import tempfile
+
+    from fuzz import pool, semantic
+
+    recorded = json.loads((folder / "case.json").read_text(encoding="utf-8"))
+    if recorded["fuzzer"] == "semantic":
+        return pool.limited(lambda: semantic.replay(folder))
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+             if p.is_file() and p.name != "case.json" and "minimised" not in p.relative_to(folder).parts}
+    case = Case(recorded["fuzzer"], int(recorded["index"]), files, list(recorded["args"]))
+    with tempfile.TemporaryDirectory(prefix="parrules-replay-") as work:
+        return pool.limited(lambda: run_case(case, Path(work) / "case", int(recorded["seed"])))
+
+
 def run_case(case: Case, folder: Path, seed: int) -> None:
     """Write the case's files into `folder` (emptied first) and hold its run to the oracle."""
     if folder.exists():

@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -71,17 +70,7 @@ def _save(outcome: pool.Outcome, seed: int) -> Path:
 
 
 def replay(folder: Path) -> int:
-    recorded = json.loads((folder / "case.json").read_text(encoding="utf-8"))
-    if recorded["fuzzer"] == "semantic":
-        from fuzz import semantic
-
-        kind, detail = pool.limited(lambda: semantic.replay(folder))
-    else:
-        files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
-                 if p.is_file() and p.name != "case.json" and "minimised" not in p.parts}
-        case = cases.Case(recorded["fuzzer"], recorded["index"], files, recorded["args"])
-        work = Path(tempfile.mkdtemp(prefix="parrules-replay-"))
-        kind, detail = pool.limited(lambda: registry.run_case(case, work / "case", int(recorded["seed"])))
+    kind, detail = registry.replay(folder)
     print(f"{folder.name}: {'holds' if kind is None else kind + ': ' + detail}")
     return 0 if kind is None else 1
 

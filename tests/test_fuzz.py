@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,17 +38,10 @@ CASES = sorted(p.parent for p in CORPUS.glob("*/case.json"))
 
 @pytest.mark.parametrize("folder", CASES, ids=[c.name for c in CASES])
 def test_a_failure_the_fuzzers_found_stays_fixed(folder: Path) -> None:
-    from fuzz import cases, pool, registry, semantic
+    from fuzz import registry
 
+    kind, detail = registry.replay(folder)
     recorded = json.loads((folder / "case.json").read_text(encoding="utf-8"))
-    if recorded["fuzzer"] == "semantic":
-        kind, detail = pool.limited(lambda: semantic.replay(folder))
-    else:
-        files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
-                 if p.is_file() and p.name != "case.json"}
-        case = cases.Case(recorded["fuzzer"], int(recorded["index"]), files, list(recorded["args"]))
-        with tempfile.TemporaryDirectory() as work:
-            kind, detail = pool.limited(lambda: registry.run_case(case, Path(work) / "case", int(recorded["seed"])))
     assert kind is None, f"{recorded['kind']} again: {detail}"
 
 

@@ -439,28 +439,12 @@ class Plan:
 
 
 def _divides(rule: m.Rule) -> bool:
-    """Whether a rule can give a quotient with endless digits (a division in any of its expressions).
+    """Whether a rule can give a quotient with endless digits (a division in what it gives).
 
     Everything else — steps, proportional (a rate in percent × a maximum), deductions, given points —
     multiplies and adds short decimals, and is exact as it is.
     """
-    found: list[m.Expr] = []
-
-    def outcome(o: m.Outcome | None) -> None:
-        if o is not None and o.expr is not None:
-            found.append(o.expr)
-
-    if isinstance(rule, m.Steps):
-        for step in rule.steps:
-            outcome(step.outcome)
-        outcome(rule.otherwise)
-    elif isinstance(rule, m.Table):
-        for branch in rule.branches:
-            outcome(branch.outcome)
-        outcome(rule.otherwise)
-    elif isinstance(rule, m.Formula):
-        found.append(rule.expr)
-    return any(_has_division(e) for e in found)
+    return any(_has_division(e) for e in rule_expressions(rule, conditions=False))
 
 
 def _quotients(rule: m.Rule) -> bool:
@@ -468,8 +452,8 @@ def _quotients(rule: m.Rule) -> bool:
     return any(_has_division(e) for e in rule_expressions(rule))
 
 
-def rule_expressions(rule: m.Rule) -> list[m.Expr]:
-    """Every expression of a rule: conditions and outcomes."""
+def rule_expressions(rule: m.Rule, *, conditions: bool = True) -> list[m.Expr]:
+    """Every expression of a rule: what its lines give, and (unless told not to) their conditions."""
     found: list[m.Expr] = []
 
     def outcome(o: m.Outcome | None) -> None:
@@ -482,12 +466,13 @@ def rule_expressions(rule: m.Rule) -> list[m.Expr]:
         outcome(rule.otherwise)
     elif isinstance(rule, m.Table):
         for branch in rule.branches:
-            found.append(branch.condition)
+            if conditions:
+                found.append(branch.condition)
             outcome(branch.outcome)
         outcome(rule.otherwise)
-    elif isinstance(rule, m.Deduct):
+    elif isinstance(rule, m.Deduct) and conditions:
         found += [d.condition for d in rule.deductions if isinstance(d, m.DeductIf)]
-    elif isinstance(rule, m.FullUnless):
+    elif isinstance(rule, m.FullUnless) and conditions:
         found += list(rule.conditions)
     elif isinstance(rule, m.Formula):
         found.append(rule.expr)
