@@ -157,7 +157,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         assert p.leaf is not None
         node = p.node
         try:
-            value, branch = _run(p.leaf, env, p.quotients)
+            value, branch = _in_rounding(p.leaf, env) if p.quotients else p.leaf(env)
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{node.kind} {node.id}: {exc.message}", exc.hint, exc.column)
             continue
@@ -181,7 +181,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
     extras: dict[str, Decimal] = {}
     for extra in plan.extras:
         try:
-            value, _ = _run(extra.leaf, env, extra.quotients)
+            value, _ = _in_rounding(extra.leaf, env) if extra.quotients else extra.leaf(env)
         except EvaluationProblem as exc:
             problems.add(exc.code, f"{extra.extra.kind} {extra.extra.id}: {exc.message}", exc.hint, exc.column)
             continue
@@ -191,12 +191,10 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
     return points, branches, extras
 
 
-def _run(leaf: LeafFn, env: dict[str, m.Value], quotients: bool) -> tuple[Decimal, int]:
-    """A leaf's rule. One with a division anywhere runs in the context where digits may be given up (a
+def _in_rounding(leaf: LeafFn, env: dict[str, m.Value]) -> tuple[Decimal, int]:
+    """A leaf's rule with a division anywhere, run in the context where digits may be given up (a
     quotient has endless digits; points made of it are settled to 20 places after), so that the
     evaluation context's `Inexact` flag stays a witness of exact arithmetic everywhere else."""
-    if not quotients:
-        return leaf(env)
     current = getcontext()
     setcontext(ROUNDING)
     try:

@@ -278,27 +278,27 @@ class Validator:
         cells = row.cells
         for column, role, key, decl, stage, watch in layout.plan:
             cell = cells[column.index]
-            bare = True
             if isinstance(cell, str):
                 if len(cell) > MAX_CELL_CHARS:
                     self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, unit=unit,
                                   length=len(cell))
                     failed.add(key)
                     continue
-                if has_control(cell):
+                if not cell.isprintable() and has_control(cell):  # isprintable: the quick test, in C
                     self.sink.add(M.CONTROL_CHARACTER, row=row.number, column=column.header, unit=unit,
                                   value=_show(printable(cell)))
                     failed.add(key)
                     continue
                 cell = nfc(cell) or None
-                bare = cell is None or not cell.endswith("%")
             if cell is None:
                 continue
             try:
                 if decl is not None:
                     value = self._value(decl, cell)
                     (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = value
-                    if watch is not None and bare and isinstance(value, Decimal):
+                    # Only a value written without `%` could be a fraction of 1.
+                    if watch is not None and isinstance(value, Decimal) and not (
+                            isinstance(cell, str) and cell.endswith("%")):
                         watch.see(value)
                 elif role == "group":
                     group = _one_line(_text(cell))
@@ -402,15 +402,17 @@ class Validator:
         return number
 
     def _number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
+        if isinstance(cell, Decimal):  # a JSON number or a library value: exact, no separators to interpret
+            if not within_number_limits(cell):
+                raise CellError(M.NUMBER_TOO_LONG, value=_short(cell))
+            return cell
         value = self._read_number(cell, expected, percent=percent)
         # Most cells are short, and 15 characters cannot break either limit: one length check for them.
-        if not (isinstance(cell, str) and len(cell) <= MAX_INTEGER_DIGITS) and not within_number_limits(value):
-            raise CellError(M.NUMBER_TOO_LONG, value=_show(cell if not isinstance(cell, Decimal) else _short(cell)))
+        if isinstance(cell, str) and len(cell) > MAX_INTEGER_DIGITS and not within_number_limits(value):
+            raise CellError(M.NUMBER_TOO_LONG, value=_show(cell))
         return value
 
-    def _read_number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
-        if isinstance(cell, Decimal):
-            return cell  # a JSON number or a library value: exact, no separators to interpret
+    def _read_number(self, cell: str | bool, expected: str, *, percent: bool) -> Decimal:
         if isinstance(cell, bool):
             raise CellError(M.NOT_A_NUMBER, value=_show(cell), expected=expected)
         text = cell.replace("\u2212", "-")  # the typographic minus sign (−) is unambiguous
