@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LAICHAU := rulesets/lai-chau/2020
 SEED := examples/lai-chau-2020
 
-.PHONY: run test lint bench fuzz browser clean
+.PHONY: run test lint bench fuzz browser clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,15 @@ fuzz: $(STAMP)
 ## bench: score 10,000 generated units and compare with a hand-written scorer
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_score.py
+
+## messages: gather every message of the code into the template and merge it into the Vietnamese
+## catalogue (then translate the new entries in src/parrules/locale/vi/LC_MESSAGES/parrules.po)
+LOCALE := src/parrules/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output --project parrules \
+	  -k _ -k n_:1,2 -k N_ -k Np_:1,2 -o $(LOCALE)/parrules.pot src/parrules
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D parrules \
+	  -i $(LOCALE)/parrules.pot -d $(LOCALE) -l vi
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

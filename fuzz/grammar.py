@@ -14,7 +14,7 @@ import random
 import lark
 from lark.grammar import NonTerminal, Rule, Terminal
 
-from parrules.syntax import grammar_text
+from parrules.grammar import grammar_text
 
 NAMES = ["plan", "done", "late", "rate", "one_stop", "on_time", "none", "full", "scale", "x", "a1", "ke_hoach",
          "tỷ_lệ", "đúng_hạn", "max_", "total", "index", "self", "final", "B1", "P1", "appraisal", "survey"]

@@ -17,7 +17,6 @@ a fresh strategy object per node costs Hypothesis a validation each time, which 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,14 +26,14 @@ from typing import Literal, TypeVar
 from hypothesis import strategies as st
 
 from parrules import model as m
-from parrules.syntax import grammar_text
+from parrules.grammar import keywords
 
 D = Decimal
 HUNDRED = D(100)
 T = TypeVar("T")
 
 # Every word the grammar reserves (its quoted literals): a generated name must never be one of them.
-KEYWORDS = frozenset(re.findall(r'"([a-z][a-z-]*)"', grammar_text()))
+KEYWORDS = keywords()
 
 
 def cents(low: int, high: int) -> st.SearchStrategy[Decimal]:

@@ -105,7 +105,7 @@ def test_bands_on_a_count_need_no_value_between_two_whole_numbers() -> None:
     # the same bands on a number leave every value between 2 and 3 without a line
     found = problems(one_leaf("when late <= 2 -> 10  when late >= 3 -> 0", "late number range 0 to 10"))
     assert [d.code for d in found] == ["PAR211"]
-    assert "is above 2 to below 3" in found[0].message
+    assert "is above 2 and below 3" in found[0].message
 
 
 def test_bands_may_come_in_any_order_and_use_and_or_not() -> None:

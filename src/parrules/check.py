@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from parrules.checks.common import Context, num, plural
+from parrules.checks.common import Context, num
 from parrules.checks.division import check_division
 from parrules.checks.names import check_declarations, check_keyword_names
 from parrules.checks.publish import check_publication
@@ -17,8 +17,9 @@ from parrules.checks.ranges import check_ranges
 from parrules.checks.rounding import check_rounding
 from parrules.checks.rules import check_rules, check_unused
 from parrules.checks.tables import check_tables
-from parrules.checks.tree import COUNT_WORDS, check_tree
+from parrules.checks.tree import COUNT_WORDS, check_tree, counted
 from parrules.diagnostics import Diagnostic, sort_diagnostics
+from parrules.i18n import _
 from parrules.model import Model
 
 
@@ -41,23 +42,23 @@ def summary(model: Model) -> str:
     """E.g. `Chỉ số CCHC các sở 2020 (department): 3 fields, 40 criteria, 93 sub-criteria; appraisal 70,
     survey 30; scale 100 (98 after exclusions)`."""
     meta = model.meta
-    head = meta.title or "(untitled)"
+    head = meta.title or _("(untitled)")
     if meta.year is not None and str(meta.year) not in head:
         head += f" {meta.year}"
     if meta.level:
         head += f" ({meta.level})"
     found: Counter[str] = Counter(n.kind for n in model.nodes())
-    counts = [plural(found[kind], *COUNT_WORDS[kind]) for kind in COUNT_WORDS if found[kind]]
+    counts = [counted(kind, found[kind]) for kind in COUNT_WORDS if found[kind]]
     parts = [head + (": " + ", ".join(counts) if counts else "")]
     if model.components:
         parts.append(", ".join(f"{c.id} {num(c.max)}" for c in model.components))
     full = model.full_scale
     if meta.scale is None:
-        parts.append(f"full scale {num(full)}")
+        parts.append(_("full scale {full}").format(full=num(full)))
     elif full == meta.scale:
-        parts.append(f"scale {num(meta.scale)}")
+        parts.append(_("scale {scale}").format(scale=num(meta.scale)))
     elif model.exclusions:
-        parts.append(f"scale {num(meta.scale)} ({num(full)} after exclusions)")
+        parts.append(_("scale {scale} ({full} after exclusions)").format(scale=num(meta.scale), full=num(full)))
     else:
-        parts.append(f"scale {num(meta.scale)} (the tree adds up to {num(full)})")
+        parts.append(_("scale {scale} (the tree adds up to {full})").format(scale=num(meta.scale), full=num(full)))
     return "; ".join(parts)

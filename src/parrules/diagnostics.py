@@ -20,9 +20,11 @@ from typing import Literal
 from attrs import frozen
 
 from parrules.display import printable
+from parrules.i18n import N_, _, n_
 from parrules.model import Span
 
 Severity = Literal["error", "warning"]
+SEVERITY = {"error": N_("error"), "warning": N_("warning")}  # as a message line names it
 
 
 class Findings:
@@ -69,7 +71,7 @@ class Diagnostic:
             return f"{self.span.file}:{self.span.line}:{self.span.column}"
         where = self.file or "<data>"
         if self.row is not None:
-            where += f":row {self.row}"
+            where += ":" + _("row {row}").format(row=self.row)
         if self.column is not None:
             where += f":{self.column}"
         return where
@@ -111,7 +113,8 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str:
     """The text a person reads: location, code, message, the source line with a caret, the hint."""
-    lines = [printable(f"{diagnostic.location}: {diagnostic.severity} {diagnostic.code}: {diagnostic.message}")]
+    severity = _(SEVERITY[diagnostic.severity])
+    lines = [printable(f"{diagnostic.location}: {severity} {diagnostic.code}: {diagnostic.message}")]
     span = diagnostic.span
     if span is not None and sources is not None and span.file in sources and span.line > 0:
         # Lines as the parser counts them: only "\n" ends one (str.splitlines also splits on form
@@ -129,7 +132,7 @@ def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str
             lines.append(f" {number} | {_excerpt(line)}")
             lines.append(f" {' ' * len(number)} | {' ' * len(before)}{'^' * max(1, len(marked) - len(before))}")
     if diagnostic.hint:
-        lines.append(printable(f"  hint: {diagnostic.hint}"))
+        lines.append(printable("  " + _("hint: {hint}").format(hint=diagnostic.hint)))
     return "\n".join(lines)
 
 
@@ -152,9 +155,12 @@ def render_all(diagnostics: Sequence[Diagnostic], sources: dict[str, str] | None
 
 
 def summarize(diagnostics: Sequence[Diagnostic]) -> str:
+    """`1 error, 2 warnings`, in the reader's language."""
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
-    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    return _("{errors}, {warnings}").format(
+        errors=n_("{count} error", "{count} errors", errors).format(count=errors),
+        warnings=n_("{count} warning", "{count} warnings", warnings).format(count=warnings))
 
 
 class ParrulesError(Exception):

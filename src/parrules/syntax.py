@@ -10,39 +10,16 @@ import functools
 import itertools
 import re
 import unicodedata
-from importlib import resources
-from pathlib import Path
 
 import attrs
 import lark
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput
 
 from parrules.diagnostics import Diagnostic, error
+from parrules.grammar import grammar_text
 from parrules.limits import MAX_NESTING, MAX_RULESET_BYTES, MAX_TREE_DEPTH
 from parrules.model import Span
-
-# Terminal names as a rule author would say them.
-_TERMINAL_WORDS = {
-    "LBRACE": "`{`",
-    "RBRACE": "`}`",
-    "LPAR": "`(`",
-    "RPAR": "`)`",
-    "COMMA": "`,`",
-    "COLON": "`:`",
-    "STRING": 'a quoted text ("…")',
-    "NUMBER": "a number",
-    "PERCENT": "a percentage (e.g. 80%)",
-    "NAME": "a name",
-    "NODE_ID": "an id (e.g. 1.2.3)",
-    "CMP_OP": "a comparison (>=, <, =, …)",
-    "PLUS": "`+`",
-    "MINUS": "`-`",
-    "TIMES": "`*`",
-    "DIVIDE": "`/`",
-    "FUNCTION": "min(…) or max(…)",
-    "$END": "the end of the file",
-    "_ARROW": "`->`",
-}
+from parrules.syntax_errors import decimal_commas, diagnose
 
 
 @attrs.frozen
@@ -50,14 +27,6 @@ class ParseResult:
     tree: lark.Tree[lark.Token] | None
     text: str
     diagnostics: tuple[Diagnostic, ...]
-
-
-def grammar_text() -> str:
-    packaged = resources.files("parrules").joinpath("par.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    # Running from a source checkout (not installed): the grammar is at the repository's top level.
-    return (Path(__file__).resolve().parents[2] / "grammars" / "par.lark").read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -85,16 +54,17 @@ def parse(text: str, file: str = "<text>") -> ParseResult:
     hidden = _hidden_characters(text, file)
     if hidden:
         return ParseResult(None, text, tuple(hidden))
-    deep = _too_deep(text, file)
+    # A decimal comma is reported where it is, and read as the point it stands for, to find the rest.
+    commas, readable = decimal_commas(text, file)
+    deep = _too_deep(readable, file)
     if deep is not None:
-        return ParseResult(None, text, (deep,))
+        return ParseResult(None, text, (*commas, deep))
     try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as exc:
-        return ParseResult(None, text, (_syntax_diagnostic(exc, text, file),))
-    except RecursionError:  # pragma: no cover - the nesting limits above keep the parser shallow
-        return ParseResult(None, text, (error("PAR104", "the file nests too deeply to be read", None,
-                                              Span(file, 1, 1, 1, 2)),))
+        tree = _parser().parse(readable)
+    except UnexpectedInput:
+        return ParseResult(None, text, (*commas, *diagnose(readable, file, _parser().parse)))
+    if commas:
+        return ParseResult(None, text, tuple(commas))
     deep = _tree_too_deep(tree, file)
     if deep is not None:
         return ParseResult(None, text, (deep,))
@@ -189,127 +159,3 @@ def _too_deep(text: str, file: str) -> Diagnostic | None:
         elif ch in "})":
             depth = max(0, depth - 1)
     return None
-
-
-def _unclosed_brace(text: str) -> tuple[int, int, str] | None:
-    """The innermost `{` never closed: its line, column and the text that opened it."""
-    stack: list[tuple[int, int, str]] = []
-    in_string = False
-    for number, line_text in enumerate(text.split("\n"), start=1):
-        in_string = escaped = False
-        for index, ch in enumerate(line_text):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-                continue
-            if ch == "#":
-                break
-            if ch == '"':
-                in_string = True
-            elif ch == "{":
-                stack.append((number, index + 1, line_text[:index].strip()))
-            elif ch == "}" and stack:
-                stack.pop()
-    return stack[-1] if stack else None
-
-
-def _describe_token(token: lark.Token) -> str:
-    if token.type == "$END":
-        return "the end of the file"
-    value = str(token)
-    if token.type == "STRING":
-        return f"text {value}"
-    return f"`{value}`"
-
-
-def _expected_words(expected: set[str]) -> str:
-    words: list[str] = []
-    for name in sorted(expected):
-        word = _TERMINAL_WORDS.get(name)
-        if word is None:
-            # Keywords are terminals named after their text by Lark ("MAX", "WHEN", ...).
-            word = f"`{name.lower()}`" if name.isalpha() else None
-        if word and word not in words:
-            words.append(word)
-    if not words:
-        return "something else"
-    if len(words) > 6:
-        return ", ".join(words[:6]) + " or another item"
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _syntax_diagnostic(exc: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    line = max(1, exc.line if isinstance(exc.line, int) and exc.line > 0 else 1)
-    column = max(1, exc.column if isinstance(exc.column, int) and exc.column > 0 else 1)
-    if isinstance(exc, UnexpectedCharacters):
-        position = exc.pos_in_stream if isinstance(exc.pos_in_stream, int) else -1
-        char = text[position] if 0 <= position < len(text) else "?"
-        hint = "quote titles with straight double quotes (\"…\"); names use letters, digits and _"
-        if char in "“”":
-            hint = 'use straight double quotes (") around titles, not curly ones'
-        elif char == ",":
-            hint = "decimals use a point in a ruleset: write 0.5, not 0,5"
-        elif char == "%" and text[max(0, position - 12):position].rstrip("0123456789. ").endswith("max"):
-            hint = "a maximum is in points, not percent: write `max 2`"
-        return error("PAR102", f"unexpected character `{char}`", hint,
-                     Span(file, line, column, line, column + 1))
-    if (isinstance(exc, UnexpectedToken) and exc.token.type == "$END") or isinstance(exc, UnexpectedEOF):
-        opened = _unclosed_brace(text)
-        lines = text.split("\n")
-        end_line = len(lines)
-        end_col = len(lines[-1]) + 1
-        if opened is not None:
-            # Point at the `{` that is never closed: the end of the file is not where the fix goes.
-            o_line, o_col, what = opened
-            what = f" after `{what}`" if what else ""
-            return error(
-                "PAR101",
-                f"this `{{`{what} is never closed: the file ends first",
-                "add the missing `}` where the block ends (every `{` needs one)",
-                Span(file, o_line, o_col, o_line, o_col + 1),
-            )
-        expected = exc.expected if isinstance(exc, UnexpectedToken) else set(exc.expected)
-        return error("PAR101", "the file ends in the middle of a statement",
-                     f"expected {_expected_words(set(expected))}",
-                     Span(file, end_line, end_col, end_line, end_col + 1))
-    assert isinstance(exc, UnexpectedToken)
-    token = exc.token
-    expected_set = set(exc.expected)
-    end_col = column + max(1, len(str(token)))
-    message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected_set)}"
-    hint = _hint_for(token, expected_set, exc)
-    return error("PAR100", message, hint, Span(file, line, column, line, end_col))
-
-
-_BLOCK_WORDS = frozenset({"field", "criterion", "sub", "part", "component", "bonus", "penalty", "exclude",
-                          "rounding", "classes", "groups", "rank", "include", "inputs", "attributes", "stages"})
-
-
-def _hint_for(token: lark.Token, expected: set[str], exc: UnexpectedToken) -> str:
-    previous = exc.token_history[-1] if exc.token_history else None
-    if token.type == "NUMBER" and previous is not None and previous.type == "COMMA":
-        return "decimals use a point in a ruleset: write 0.5, not 0,5"
-    if "MAX" in expected and token.type in {"NUMBER", "LBRACE"}:
-        return "every node states its maximum after its title: `max 2`"
-    if "STRING" in expected and token.type in {"NAME", "NUMBER"}:
-        return 'titles are quoted: "Kế hoạch CCHC năm"'
-    if "NUMBER" in expected and token.type in {"LBRACE", "STRING"}:
-        return "write the number here, e.g. `max 2`"
-    if token.type == "PERCENT" and "NUMBER" in expected:
-        return "a maximum is in points, not percent: write `max 2`"
-    if "RBRACE" in expected and token.type in {"COMPONENT", "RULESET", "CLASSES", "GROUPS", "RANK",
-                                               "ROUNDING", "EXCLUDE", "INPUTS", "ATTRIBUTES"}:
-        return "a `}` is missing before this line"
-    if token.type == "RBRACE":
-        return "a node's body needs child nodes or one rule before `}`"
-    if "_ARROW" in expected and previous is not None and str(previous) in _BLOCK_WORDS:
-        # The contextual lexer read a keyword as the next step's choice name: the step table before
-        # it was never closed.
-        return f"`{previous}` is read as one more step of the rule above: is a `}}` missing before it?"
-    if "_ARROW" in expected:
-        return "each case is written `condition -> points`"
-    return "see docs/language.md for the statement's form"

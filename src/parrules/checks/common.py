@@ -10,6 +10,8 @@ from attrs import frozen
 
 from parrules import model as m
 from parrules.diagnostics import Diagnostic, error, warning
+from parrules.i18n import _
+from parrules.vocabulary import node as node_words
 
 INF = Decimal("Infinity")
 SUGGESTION_BUDGET = 100_000  # names compared, over all the "did you mean" questions of one check
@@ -23,7 +25,7 @@ DETAILED_OVERLAPS = 20
 class Leaf:
     """Something that scores with a rule: a tree leaf, or a bonus/penalty (bounded by 0 and its cap)."""
 
-    label: str  # how messages name it: "sub 1.1", "bonus B"
+    label: str  # how messages name it: "sub-criterion 1.1", "bonus B"
     id: str
     max: Decimal
     min: Decimal
@@ -48,10 +50,10 @@ class Context:
         self.unsound: set[int] = set()
         self.nodes: list[m.Node] = model.nodes()
         self.leaves: list[Leaf] = [
-            Leaf(f"{n.kind} {n.id}", n.id, n.max, n.min, n.rule, n.span)
+            Leaf(node_words(n.kind, n.id), n.id, n.max, n.min, n.rule, n.span)
             for n in self.nodes if n.rule is not None
         ]
-        self.leaves += [Leaf(f"{x.kind} {x.id}", x.id, x.cap, Decimal(0), x.rule, x.span, x)
+        self.leaves += [Leaf(node_words(x.kind, x.id), x.id, x.cap, Decimal(0), x.rule, x.span, x)
                         for x in model.extras]
         self.node_ids = frozenset(n.id for n in self.nodes)
         # Each choice's options, once: which input a bare name such as `on_time` belongs to.
@@ -114,28 +116,25 @@ def num(value: Decimal) -> str:
     return "0" if text == "-0" else text
 
 
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
 def suggest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     found = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=cutoff)
     return found[0] if found else None
 
 
 def type_words(decl: m.Declaration) -> str:
+    """What a declaration holds, as a message says it: "a percent", "a choice (on_time, late)"."""
     kind = decl.type
     if isinstance(kind, m.YesNo):
-        return "a yes/no"
+        return _("a yes/no")
     if isinstance(kind, m.Choice):
-        return "a choice (" + ", ".join(kind.names()) + ")"
+        return _("a choice ({choices})").format(choices=", ".join(kind.names()))
     if isinstance(kind, m.Percent):
-        return "a percent"
+        return _("a percent")
     if isinstance(kind, m.Count):
-        return "a count"
+        return _("a count")
     if isinstance(kind, m.Points):
-        return "points"
-    return "a number"
+        return _("points")
+    return _("a number")
 
 
 # ---- expressions as text -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from parrules import model as m
 from parrules.checks.common import INF, Context, show
 from parrules.checks.ranges import range_of
 from parrules.checks.sets import Analyser, Domain, Knowledge, NumSet, constant_resolver, domain_of
+from parrules.i18n import _
 
 
 def check_division(ctx: Context) -> None:
@@ -112,16 +113,18 @@ class _Walker:
             return
         self.reported.add(shown)
         if found is not None and found.lo == found.hi == 0:
-            self.ctx.error("PAR230", f"`{show(division)}` divides by 0", "correct the divisor", division.span)
+            self.ctx.error("PAR230", _("`{division}` divides by 0").format(division=show(division)),
+                           _("correct the divisor"), division.span)
             return
         simple = shown if isinstance(d, m.Ref) else f"({shown})"
         if self.where == "table":
-            hint = (f"add `when {simple} = 0 -> …` on a line before this one (e.g. `-> max` when there is "
-                    "nothing to count)")
+            hint = _("add `when {divisor} = 0 -> …` on a line before this one (e.g. `-> max` when there is "
+                     "nothing to count)")
         elif self.where == "formula":
-            hint = (f"make the rule a table: `when {simple} = 0 -> …` (e.g. `-> max` when there is nothing to "
-                    "count), then `otherwise -> …` with this formula")
+            hint = _("make the rule a table: `when {divisor} = 0 -> …` (e.g. `-> max` when there is nothing to "
+                     "count), then `otherwise -> …` with this formula")
         else:
-            hint = f"test it first: `{simple} > 0 and …`"
-        self.ctx.error("PAR230", f"`{show(division)}` divides by {shown}, which can be 0, and nothing says "
-                       "what to give then", hint, division.span)
+            hint = _("test it first: `{divisor} > 0 and …`")
+        self.ctx.error("PAR230", _("`{division}` divides by {divisor}, which can be 0, and nothing says what to "
+                                   "give then").format(division=show(division), divisor=shown),
+                       hint.format(divisor=simple), division.span)

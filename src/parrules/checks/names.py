@@ -8,9 +8,7 @@ declaration that contradicts itself (a default outside its range), PAR260 two of
 
 from __future__ import annotations
 
-import functools
 import itertools
-import re
 from decimal import Decimal
 from typing import Literal
 
@@ -18,9 +16,11 @@ import attrs
 from attrs import frozen
 
 from parrules import model as m
+from parrules import vocabulary as words
 from parrules.checks.common import Context, num, show, type_words
 from parrules.checks.sets import NumSet, domain_of
-from parrules.syntax import grammar_text
+from parrules.grammar import keywords, near_keyword
+from parrules.i18n import _
 
 Scope = Literal["rule", "applies", "group"]
 BUILTINS = ("full", "scale")
@@ -35,16 +35,10 @@ class Ty:
     expr: m.Expr | None = None
 
     def detail_words(self) -> str:
-        return {"count": "a count", "number": "a number", "points": "points"}.get(self.detail, "a number")
+        return {"count": _("a count"), "number": _("a number"), "points": _("points")}.get(self.detail, _("a number"))
 
 
 BAD = Ty("bad")
-
-
-@functools.cache
-def keywords() -> frozenset[str]:
-    """The words of the language (`max`, `when`, `otherwise`, …), read from the grammar itself."""
-    return frozenset(re.findall(r'"([a-z]+)"', grammar_text()))
 
 
 def check_keyword_names(ctx: Context) -> None:
@@ -52,15 +46,16 @@ def check_keyword_names(ctx: Context) -> None:
     named: list[tuple[str, str, m.Span]] = []
     for decl in (*ctx.model.attributes, *ctx.model.inputs):
         if not decl.implicit:
-            named.append((decl.name, f"an {decl.kind}", decl.span))
+            named.append((decl.name, _("an attribute") if decl.kind == "attribute" else _("an input"), decl.span))
             if isinstance(decl.type, m.Choice):
-                named += [(o, f"a choice of `{decl.name}`", decl.span) for o in decl.type.names()]
-    named += [(s.name, "a stage", s.span) for s in ctx.model.stages]
-    named += [(c.id, "a component", c.span) for c in ctx.model.components]
+                named += [(o, _("a choice of `{name}`").format(name=decl.name), decl.span) for o in decl.type.names()]
+    named += [(s.name, _("a stage"), s.span) for s in ctx.model.stages]
+    named += [(c.id, _("a component"), c.span) for c in ctx.model.components]
     for name, what, span in named:
         if name in keywords():
-            ctx.error("PAR205", f"`{name}` is a word of the language, so it cannot name {what}",
-                      "choose another name: the language's own words (max, total, when, …) cannot name things",
+            ctx.error("PAR205", _("`{name}` is a word of the language, so it cannot name {what}").format(
+                          name=name, what=what),
+                      _("choose another name: the language's own words (max, total, when, …) cannot name things"),
                       span)
 
 
@@ -69,8 +64,9 @@ def check_declarations(ctx: Context) -> None:
     for decl in (*ctx.model.attributes, *ctx.model.inputs):
         first = seen.get(decl.name)
         if first is not None and not decl.implicit:
-            ctx.error("PAR201", f"`{decl.name}` is declared twice (first at line {first.span.line})",
-                      "keep one declaration, or rename one of them", decl.span)
+            ctx.error("PAR201", _("`{name}` is declared twice (first at line {line})").format(
+                          name=decl.name, line=first.span.line),
+                      _("keep one declaration, or rename one of them"), decl.span)
             continue
         seen[decl.name] = decl
         _check_declaration(ctx, decl)
@@ -79,19 +75,23 @@ def check_declarations(ctx: Context) -> None:
         if isinstance(decl.type, m.Choice):
             for name in decl.type.names():
                 if name in ctx.declared:
-                    ctx.error("PAR201", f"`{name}` is both a choice of `{decl.name}` and an {ctx.declared[name].kind}",
-                              f"rename the choice or the {ctx.declared[name].kind}: a rule could not tell them apart",
+                    other = words.kind(ctx.declared[name].kind)
+                    ctx.error("PAR201", _("`{name}` is both a choice of `{owner}` and an {kind}").format(
+                                  name=name, owner=decl.name, kind=other),
+                              _("rename the choice or the {kind}: a rule could not tell them apart").format(kind=other),
                               decl.span)
                 options.setdefault(name, decl.name)
     stages: dict[str, m.Stage] = {}
     for stage in ctx.model.stages:
         if stage.name in stages:
-            ctx.error("PAR201", f"stage `{stage.name}` is declared twice", "keep one", stage.span)
+            ctx.error("PAR201", _("stage `{name}` is declared twice").format(name=stage.name), _("keep one"),
+                      stage.span)
         stages.setdefault(stage.name, stage)
     official = [s for s in ctx.model.stages if s.official]
     for stage in official[1:]:
-        ctx.error("PAR260", f"stage `{stage.name}` is marked `official`, and so is `{official[0].name}`",
-                  "only one stage is official (the one that is scored); remove the other `official`", stage.span)
+        ctx.error("PAR260", _("stage `{name}` is marked `official`, and so is `{other}`").format(
+                      name=stage.name, other=official[0].name),
+                  _("only one stage is official (the one that is scored); remove the other `official`"), stage.span)
 
 
 def _check_declaration(ctx: Context, decl: m.Declaration) -> None:
@@ -100,33 +100,38 @@ def _check_declaration(ctx: Context, decl: m.Declaration) -> None:
         names = kind.names()
         for i, name in enumerate(names):
             if name in names[:i]:
-                ctx.error("PAR201", f"`{decl.name}` lists the choice `{name}` twice",
-                          "list each choice once", decl.span)
+                ctx.error("PAR201", _("`{name}` lists the choice `{choice}` twice").format(name=decl.name, choice=name),
+                          _("list each choice once"), decl.span)
     numeric = isinstance(kind, m.NUMERIC_TYPES)
     if (decl.low is not None or decl.high is not None) and not numeric:
-        ctx.error("PAR224", f"`{decl.name}` is {type_words(decl)}, so it cannot have a range",
-                  "remove `range …`; ranges are for percent, count, number and points", decl.span)
+        ctx.error("PAR224", _("`{name}` is {type}, so it cannot have a range").format(
+                      name=decl.name, type=type_words(decl)),
+                  _("remove `range …`; ranges are for percent, count, number and points"), decl.span)
     if decl.low is not None and decl.high is not None and decl.low > decl.high:
-        ctx.error("PAR224", f"the range of `{decl.name}` starts at {num(decl.low)}, above its end {num(decl.high)}",
-                  f"write the smaller number first: `range {num(decl.high)} to {num(decl.low)}`", decl.span)
+        ctx.error("PAR224", _("the range of `{name}` starts at {low}, above its end {high}").format(
+                      name=decl.name, low=num(decl.low), high=num(decl.high)),
+                  _("write the smaller number first: `range {high} to {low}`").format(
+                      high=num(decl.high), low=num(decl.low)), decl.span)
     if isinstance(kind, m.Percent):
         _check_percent_numbers(ctx, decl)
     if isinstance(kind, m.Percent) and ((decl.low is not None and decl.low < 0)
                                         or (decl.high is not None and decl.high > 100)):
-        ctx.warning("PAR224", f"the range of percent `{decl.name}` goes beyond 0–100",
-                    "percentages are written in percent units (85 means 85 %); check the range", decl.span)
+        ctx.warning("PAR224", _("the range of percent `{name}` goes beyond 0–100").format(name=decl.name),
+                    _("percentages are written in percent units (85 means 85 %); check the range"), decl.span)
     if decl.default is not None:
         _check_default(ctx, decl)
     if decl.at_most is not None:
         other = ctx.declared.get(decl.at_most)
         if other is None:
             near = ctx.suggest(decl.at_most, ctx.declared)
-            hint = f"did you mean `{near}`?" if near else "name another input declared here"
-            ctx.error("PAR220", f"`at most {decl.at_most}`: `{decl.at_most}` is not declared", hint, decl.span)
+            hint = _("did you mean `{name}`?").format(name=near) if near else _("name another input declared here")
+            ctx.error("PAR220", _("`at most {name}`: `{name}` is not declared").format(name=decl.at_most), hint,
+                      decl.span)
         elif other.name == decl.name or not numeric or not isinstance(other.type, m.NUMERIC_TYPES):
-            ctx.error("PAR224", f"`{decl.name} … at most {other.name}` compares {type_words(decl)} "
-                      f"with {type_words(other) if other.name != decl.name else 'itself'}",
-                      "`at most` names another number of the same unit, e.g. `closed count at most found`",
+            ctx.error("PAR224", _("`{name} … at most {other}` compares {type} with {other_type}").format(
+                          name=decl.name, other=other.name, type=type_words(decl),
+                          other_type=type_words(other) if other.name != decl.name else _("itself")),
+                      _("`at most` names another number of the same unit, e.g. `closed count at most found`"),
                       decl.span)
         else:
             ctx.used.add(other.name)
@@ -136,8 +141,9 @@ def percent_hint(value: Decimal) -> str:
     """How to write a bare number beside a percent: with `%`, both readings offered where two exist."""
     shown = num(value)
     if 0 < abs(value) <= 1:
-        return f"write `{num(value * 100)}%` if {shown} is a fraction of 1, or `{shown}%` if it means {shown} percent"
-    return f"write `{shown}%`"
+        return _("write `{fraction}%` if {shown} is a fraction of 1, or `{shown}%` if it means {shown} percent").format(
+            fraction=num(value * 100), shown=shown)
+    return _("write `{shown}%`").format(shown=shown)
 
 
 def _check_percent_numbers(ctx: Context, decl: m.Declaration) -> None:
@@ -152,9 +158,9 @@ def _check_percent_numbers(ctx: Context, decl: m.Declaration) -> None:
         value = {"low": decl.low, "high": decl.high, "default": decl.default}[side]
         if not isinstance(value, Decimal) or isinstance(value, bool) or value == 0:
             continue
-        what = "the default" if side == "default" else "the range"
-        ctx.error("PAR224", f"{what} of percent `{decl.name}` is written `{num(value)}`, without `%`",
-                  percent_hint(value), decl.span)
+        message = (_("the default of percent `{name}` is written `{value}`, without `%`") if side == "default" else
+                   _("the range of percent `{name}` is written `{value}`, without `%`"))
+        ctx.error("PAR224", message.format(name=decl.name, value=num(value)), percent_hint(value), decl.span)
         dropped_default = dropped_default or side == "default"
         dropped_range = dropped_range or side != "default"
     if (dropped_range or dropped_default) and ctx.declared.get(decl.name) is decl:
@@ -167,26 +173,26 @@ def _check_default(ctx: Context, decl: m.Declaration) -> None:
     kind, value = decl.type, decl.default
     wrong: str | None = None
     if isinstance(kind, m.YesNo) and not isinstance(value, bool):
-        wrong = "write `default yes` or `default no`"
+        wrong = _("write `default yes` or `default no`")
     elif isinstance(kind, m.Choice) and (not isinstance(value, str) or value not in kind.names()):
-        wrong = "the default must be one of the choices: " + ", ".join(kind.names())
+        wrong = _("the default must be one of the choices: {choices}").format(choices=", ".join(kind.names()))
     elif isinstance(kind, m.NUMERIC_TYPES):
         if not isinstance(value, Decimal) or isinstance(value, bool):
-            wrong = "write a number, e.g. `default 0`"
+            wrong = _("write a number, e.g. `default 0`")
         else:
             domain = domain_of(decl)
             universe = domain.universe
             assert isinstance(universe, NumSet)
             hull = NumSet.between(universe.parts[0].lo, universe.parts[-1].hi) if universe.parts else universe
             if not hull.contains(value):
-                wrong = f"the default must be {domain.extent()}"
+                wrong = _("the default must be {extent}").format(extent=domain.extent())
             elif isinstance(kind, m.Count) and value != value.to_integral_value():
-                wrong = "a count is a whole number"
+                wrong = _("a count is a whole number")
     if wrong is not None:
         shown = ("yes" if value else "no") if isinstance(value, bool) else (
             num(value) if isinstance(value, Decimal) else str(value))
-        ctx.error("PAR224", f"the default `{shown}` does not fit `{decl.name}`, which is {type_words(decl)}",
-                  wrong, decl.span)
+        ctx.error("PAR224", _("the default `{value}` does not fit `{name}`, which is {type}").format(
+                      value=shown, name=decl.name, type=type_words(decl)), wrong, decl.span)
 
 
 # ---- expressions -------------------------------------------------------------------------------
@@ -208,24 +214,25 @@ class Typer:
     def condition(self, expr: m.Expr) -> None:
         t = self.settle(self.infer(expr))
         if t.kind == "num":
-            self.error("PAR222", f"`{show(expr)}` is a number, but a condition is needed here",
-                       f"compare it with something, e.g. `{show(expr)} > 0`", expr.span)
+            self.error("PAR222", _("`{expr}` is a number, but a condition is needed here").format(expr=show(expr)),
+                       _("compare it with something, e.g. `{expr} > 0`").format(expr=show(expr)), expr.span)
         elif t.kind == "choice":
             decl = self.ctx.declared[t.detail]
             assert isinstance(decl.type, m.Choice)
-            self.error("PAR222", f"`{t.detail}` is a choice, but a condition is needed here",
-                       f"compare it with one of its choices, e.g. `{t.detail} = {decl.type.names()[0]}`",
-                       expr.span)
+            self.error("PAR222", _("`{name}` is a choice, but a condition is needed here").format(name=t.detail),
+                       _("compare it with one of its choices, e.g. `{name} = {choice}`").format(
+                           name=t.detail, choice=decl.type.names()[0]), expr.span)
 
     def value(self, expr: m.Expr) -> Ty:
         t = self.settle(self.infer(expr))
         if t.kind == "bool":
-            self.error("PAR222", f"`{show(expr)}` is a yes/no condition, but points are needed here",
-                       "give a number of points; to score a condition, use `when … -> points`", expr.span)
+            self.error("PAR222", _("`{expr}` is a yes/no condition, but points are needed here").format(
+                           expr=show(expr)),
+                       _("give a number of points; to score a condition, use `when … -> points`"), expr.span)
             return BAD
         if t.kind == "choice":
-            self.error("PAR222", f"`{show(expr)}` is a choice, but points are needed here",
-                       f"give points per choice: `{show(expr)}: a -> 1, b -> 0`", expr.span)
+            self.error("PAR222", _("`{expr}` is a choice, but points are needed here").format(expr=show(expr)),
+                       _("give points per choice: `{expr}: a -> 1, b -> 0`").format(expr=show(expr)), expr.span)
             return BAD
         return t
 
@@ -241,19 +248,25 @@ class Typer:
         name = ref.name
         owner = self.options.get(name)
         if owner is not None:
-            self.error("PAR220", f"`{name}` is a choice of `{owner}`, not an input",
-                       f"compare the input with it: `{owner} = {name}`", ref.span)
+            self.error("PAR220", _("`{name}` is a choice of `{owner}`, not an input").format(name=name, owner=owner),
+                       _("compare the input with it: `{owner} = {name}`").format(owner=owner, name=name), ref.span)
             return
         if name in self.ctx.node_ids:
-            self.error("PAR220", f"`{name}` is a node of the tree; a rule cannot read another node's points",
-                       "score this node from inputs; the tree adds children's points by itself", ref.span)
+            self.error("PAR220", _("`{name}` is a node of the tree; a rule cannot read another node's points").format(
+                           name=name),
+                       _("score this node from inputs; the tree adds children's points by itself"), ref.span)
             return
         near = self.ctx.suggest(name, itertools.chain(self.ctx.declared, BUILTINS if self.scope == "group" else ()))
         if near:
             self.ctx.suggested.add(near)
-        hint = (f"did you mean `{near}`?" if near else
-                "declare it in `inputs { … }` (or `attributes { … }`), or check the spelling")
-        self.error("PAR220", f"`{name}` is not a declared input or attribute", hint, ref.span)
+        keyword = near_keyword(name) if near is None else None
+        if near:
+            hint = _("did you mean `{name}`?").format(name=near)
+        elif keyword:
+            hint = _("did you mean the word `{word}` of the language?").format(word=keyword)
+        else:
+            hint = _("declare it in `inputs { … }` (or `attributes { … }`), or check the spelling")
+        self.error("PAR220", _("`{name}` is not a declared input or attribute").format(name=name), hint, ref.span)
 
     def infer(self, expr: m.Expr) -> Ty:
         if isinstance(expr, m.Num):
@@ -297,17 +310,20 @@ class Typer:
             if expr.name in BUILTINS:
                 if self.scope == "group":
                     return Ty("num", "const", expr)
-                where = "in `applies if`" if self.scope == "applies" else "in a scoring rule"
-                self.error("PAR223", f"`{expr.name}` has no meaning {where}; it is the ruleset's scale, "
-                           "for group rules", "use it only in `groups { … }`", expr.span)
+                message = (_("`{name}` has no meaning in `applies if`; it is the ruleset's scale, for group rules")
+                           if self.scope == "applies" else
+                           _("`{name}` has no meaning in a scoring rule; it is the ruleset's scale, for group rules"))
+                self.error("PAR223", message.format(name=expr.name), _("use it only in `groups { … }`"), expr.span)
                 return BAD
             return Ty("option", expr.name, expr)
         self.ctx.used.add(decl.name)
         if decl.kind == "input" and self.scope != "rule":
-            where = "`applies if`" if self.scope == "applies" else "a group rule"
-            self.error("PAR223", f"`{decl.name}` is an input (evidence to score); {where} may only use the "
-                       "unit's attributes", f"declare `{decl.name}` under `attributes {{ … }}` if it describes "
-                       "the unit", expr.span)
+            message = (_("`{name}` is an input (evidence to score); `applies if` may only use the unit's attributes")
+                       if self.scope == "applies" else
+                       _("`{name}` is an input (evidence to score); a group rule may only use the unit's attributes"))
+            self.error("PAR223", message.format(name=decl.name),
+                       _("declare `{name}` under `attributes {{ … }}` if it describes the unit").format(name=decl.name),
+                       expr.span)
             return BAD
         kind = decl.type
         if isinstance(kind, m.YesNo):
@@ -320,12 +336,13 @@ class Typer:
     def number(self, expr: m.Expr) -> Ty:
         t = self.settle(self.infer(expr))
         if t.kind in ("bool", "choice"):
-            what = "a yes/no" if t.kind == "bool" else "a choice"
-            hint = "only numbers (percent, count, number, points) can be added, multiplied or divided"
+            message = (_("`{expr}` is a yes/no; it cannot be used in arithmetic") if t.kind == "bool" else
+                       _("`{expr}` is a choice; it cannot be used in arithmetic"))
+            hint = _("only numbers (percent, count, number, points) can be added, multiplied or divided")
             if isinstance(expr, m.Ref):
                 keys = "yes -> …, no -> …" if t.kind == "bool" else "a -> …, b -> …"
-                hint = f"give points per value with steps: `{expr.name}: {keys}`"
-            self.error("PAR222", f"`{show(expr)}` is {what}; it cannot be used in arithmetic", hint, expr.span)
+                hint = _("give points per value with steps: `{name}: {keys}`").format(name=expr.name, keys=keys)
+            self.error("PAR222", message.format(expr=show(expr)), hint, expr.span)
             return BAD
         return t
 
@@ -345,15 +362,16 @@ class Typer:
             return
         if a.kind == b.kind == "bool" and op in ("=", "!="):
             return
-        words = {"num": "a number", "bool": "a yes/no", "choice": "a choice"}
+        kinds = {"num": _("a number"), "bool": _("a yes/no"), "choice": _("a choice")}
         if a.kind == b.kind == "bool":
-            self.error("PAR222", "yes/no values cannot be ordered", "compare with `=` or `!=`", whole.span)
+            self.error("PAR222", _("yes/no values cannot be ordered"), _("compare with `=` or `!=`"), whole.span)
         elif a.kind == b.kind == "choice":
-            self.error("PAR222", "two choices cannot be compared with each other",
-                       "compare each input with one of its own choices", whole.span)
+            self.error("PAR222", _("two choices cannot be compared with each other"),
+                       _("compare each input with one of its own choices"), whole.span)
         else:
-            self.error("PAR222", f"`{show(whole)}` compares {words[a.kind]} with {words[b.kind]}",
-                       "compare a yes/no with yes or no, a choice with one of its choices, a number with a number",
+            self.error("PAR222", _("`{expr}` compares {left} with {right}").format(
+                           expr=show(whole), left=kinds[a.kind], right=kinds[b.kind]),
+                       _("compare a yes/no with yes or no, a choice with one of its choices, a number with a number"),
                        whole.span)
 
     def choice_value(self, choice: Ty, op: str, option: Ty) -> None:
@@ -362,12 +380,15 @@ class Typer:
         names = decl.type.names()
         if option.detail not in names:
             near = self.ctx.suggest(option.detail, names)
-            self.error("PAR222", f"`{option.detail}` is not one of the choices of `{decl.name}` ({', '.join(names)})",
-                       f"did you mean `{near}`?" if near else f"use one of: {', '.join(names)}", option.expr.span)
+            self.error("PAR222", _("`{option}` is not one of the choices of `{name}` ({choices})").format(
+                           option=option.detail, name=decl.name, choices=", ".join(names)),
+                       _("did you mean `{name}`?").format(name=near) if near else
+                       _("use one of: {choices}").format(choices=", ".join(names)), option.expr.span)
         elif op not in ("=", "!="):
             assert option.expr is not None
-            self.error("PAR222", f"the choices of `{decl.name}` have no order, so `{op}` cannot compare them",
-                       "compare with `=` or `!=`, or list the outcomes per choice", option.expr.span)
+            self.error("PAR222", _("the choices of `{name}` have no order, so `{op}` cannot compare them").format(
+                           name=decl.name, op=op),
+                       _("compare with `=` or `!=`, or list the outcomes per choice"), option.expr.span)
 
     def units(self, a: Ty, b: Ty, whole: m.Compare) -> None:
         percent = {"percent", "pct"}
@@ -376,23 +397,26 @@ class Typer:
             p, q = (a, b) if a.detail == "percent" else (b, a)
             assert p.expr is not None and q.expr is not None
             if isinstance(q.expr, m.NodeMax):
-                self.error("PAR222", f"`{show(whole)}` compares the percent `{show(p.expr)}` with `max`, the "
-                           "node's maximum in points", "compare a percent with a percentage such as 80%",
-                           q.expr.span)
+                self.error("PAR222", _("`{expr}` compares the percent `{percent}` with `max`, the node's maximum in "
+                                       "points").format(expr=show(whole), percent=show(p.expr)),
+                           _("compare a percent with a percentage such as 80%"), q.expr.span)
             elif isinstance(q.expr, m.Num) and q.expr.value != 0:  # 0 and 0% are the same
-                self.error("PAR222", f"`{show(whole)}` compares the percent `{show(p.expr)}` with the bare number "
-                           f"`{show(q.expr)}`", percent_hint(q.expr.value), q.expr.span)
+                message = _("`{expr}` compares the percent `{percent}` with the bare number `{number}`")
+                self.error("PAR222", message.format(expr=show(whole), percent=show(p.expr), number=show(q.expr)),
+                           percent_hint(q.expr.value), q.expr.span)
             return
         if (a.detail in percent and b.detail in plain) or (a.detail in plain and b.detail in percent):
             p, q = (a, b) if a.detail in percent else (b, a)
             assert p.expr is not None and q.expr is not None
             if p.detail == "pct":
-                self.error("PAR222", f"`{show(q.expr)}` is {q.detail_words()}, but `{show(p.expr)}` is a percentage",
-                           f"write the number without `%`: `{num(_value(p.expr))}`", p.expr.span)
+                self.error("PAR222", _("`{expr}` is {kind}, but `{percent}` is a percentage").format(
+                               expr=show(q.expr), kind=q.detail_words(), percent=show(p.expr)),
+                           _("write the number without `%`: `{number}`").format(number=num(_value(p.expr))),
+                           p.expr.span)
             else:
-                self.error("PAR222", f"`{show(whole)}` compares a percent (`{show(p.expr)}`) with "
-                           f"{q.detail_words()} (`{show(q.expr)}`)",
-                           "compare a percent with a percentage such as 80%, or compute a rate first",
+                self.error("PAR222", _("`{expr}` compares a percent (`{percent}`) with {kind} (`{other}`)").format(
+                               expr=show(whole), percent=show(p.expr), kind=q.detail_words(), other=show(q.expr)),
+                           _("compare a percent with a percentage such as 80%, or compute a rate first"),
                            whole.span)
 
 

@@ -18,6 +18,8 @@ from parrules import model as m
 from parrules.checks.common import INF, Context, Leaf, num, subexpressions
 from parrules.checks.sets import Knowledge, NumSet, domain_of
 from parrules.checks.tables import analyser
+from parrules.i18n import _
+from parrules.vocabulary import kind as kind_words
 
 ZERO = Decimal(0)
 
@@ -166,22 +168,24 @@ class _Leaf:
         elif isinstance(rule, m.Deduct):
             floor = rule.floor if rule.floor is not None else leaf.min
             if floor > leaf.max or (rule.floor is not None and floor < leaf.min):
-                stop = f"the floor is where deductions stop: at most the maximum {num(leaf.max)}"
-                self.report(Range(floor, floor), rule.span, "the floor", verb="is",
+                stop = _("the floor is where deductions stop: at most the maximum {max}").format(max=num(leaf.max))
+                self.report(Range(floor, floor), rule.span, _("the floor"), _("the floor is {amount}"),
                             hint=stop if floor > leaf.max else None)
         elif isinstance(rule, m.Given):
             decl = self.ctx.declared.get(rule.input)
             if decl is not None and not decl.implicit and (decl.low is not None or decl.high is not None):
                 low = decl.low if decl.low is not None else -INF
                 high = decl.high if decl.high is not None else INF
-                self.report(Range(low, high), rule.span, f"`{rule.input}`", verb="can be given", note=" (its range)",
-                            hint=f"make the range of `{rule.input}` fit within {num(leaf.min)} to {num(leaf.max)}")
+                self.report(Range(low, high), rule.span, _("the range of `{name}`").format(name=rule.input),
+                            _("`{name}` can be given {{amount}} (its range)").format(name=rule.input),
+                            hint=_("make the range of `{name}` fit within {low} to {high}").format(
+                                name=rule.input, low=num(leaf.min), high=num(leaf.max)))
         elif isinstance(rule, m.FullUnless):
-            self.report(Range(ZERO, ZERO), rule.span, "a violation", verb="gives")
+            self.report(Range(ZERO, ZERO), rule.span, _("a violation"), _("a violation gives {amount}"))
         elif exact(self.ctx, rule.expr):
             found = range_of(self.ctx, rule.expr, {}, leaf.max)
             if found is not None:
-                self.report(found, rule.span, "this formula")
+                self.report(found, rule.span, _("this formula"), _("this formula gives {amount}"))
 
     def outcome(self, outcome: m.Outcome, true: list[m.Expr], earlier: Knowledge, rate: str | None) -> None:
         expr = outcome.expr
@@ -206,8 +210,10 @@ class _Leaf:
             return
         found = range_of(self.ctx, expr, env, self.leaf.max)
         if found is not None:
-            what = "this outcome" if not names & set(self.ctx.declared) else "this formula"
-            self.report(found, outcome.span, what)
+            if names & set(self.ctx.declared):
+                self.report(found, outcome.span, _("this formula"), _("this formula gives {amount}"))
+            else:
+                self.report(found, outcome.span, _("this outcome"), _("this outcome gives {amount}"))
 
     def proportional(self, name: str, zero_below: Decimal | None, env: dict[str, Range], span: m.Span) -> None:
         decl = self.ctx.numeric(name)
@@ -219,46 +225,52 @@ class _Leaf:
         values = Range(_mul(low, top) / 100, _mul(rate.hi, top) / 100)
         if zero_below is not None and rate.lo < zero_below:
             values = Range(min(ZERO, values.lo), values.hi)
-        self.report(values, span, "`proportional`", note=f" ({name} can be up to {num(rate.hi)}%)")
+        self.report(values, span, "`proportional`",
+                    _("`proportional` gives {{amount}} ({name} can be up to {rate}%)").format(
+                        name=name, rate=num(rate.hi)))
 
-    def report(self, found: Range, span: m.Span, subject: str, *, verb: str = "gives", note: str = "",
-               hint: str | None = None) -> None:
+    def report(self, found: Range, span: m.Span, subject: str, saying: str, *, hint: str | None = None) -> None:
+        """`subject` names what gives the points ("this formula"); `saying` says it gives `{amount}`."""
         leaf = self.leaf
         fixed = found.lo == found.hi
+        node, top, bottom = leaf.label, num(leaf.max), num(leaf.min)
         if found.hi > leaf.max:
-            amount = num(found.hi) if fixed else f"up to {num(found.hi)}"
+            amount = num(found.hi) if fixed else _("up to {value}").format(value=num(found.hi))
+            said = saying.format(amount=amount)
             if leaf.extra is not None:
-                said = (f"{subject} has no upper limit{note}; the cap {num(leaf.max)} of {leaf.label} cuts it"
-                        if found.hi == INF else
-                        f"{subject} {verb} {amount}{note}, above the cap {num(leaf.max)} of {leaf.label}; "
-                        "the cap cuts it")
-                self.ctx.warning("PAR251", said, f"if the decision caps it on purpose, write "
-                                 f"`min(…, {num(leaf.max)})`; otherwise correct the cap (`up to …`)", span)
+                message = (_("{subject} has no upper limit; the cap {cap} of {node} cuts it") if found.hi == INF
+                           else _("{said}, above the cap {cap} of {node}; the cap cuts it"))
+                self.ctx.warning("PAR251", message.format(subject=subject, said=said, cap=top, node=node),
+                                 _("if the decision caps it on purpose, write `min(…, {cap})`; otherwise correct "
+                                   "the cap (`up to …`)").format(cap=top), span)
             else:
-                said = (f"{subject} has no upper limit{note}, but the maximum of {leaf.label} is {num(leaf.max)}"
-                        if found.hi == INF else
-                        f"{subject} {verb} {amount}{note}, above the maximum {num(leaf.max)} of {leaf.label}")
-                default = ("correct the points: a node never gives more than its maximum" if fixed else
-                           "cap it with `min(…, max)` if the decision caps it, or correct the formula or the ranges")
-                self.ctx.error("PAR210", said, hint or default, span)
+                message = (_("{subject} has no upper limit, but the maximum of {node} is {max}") if found.hi == INF
+                           else _("{said}, above the maximum {max} of {node}"))
+                default = (_("correct the points: a node never gives more than its maximum") if fixed else
+                           _("cap it with `min(…, max)` if the decision caps it, or correct the formula or the "
+                             "ranges"))
+                self.ctx.error("PAR210", message.format(subject=subject, said=said, max=top, node=node),
+                               hint or default, span)
         if found.lo < leaf.min:
-            amount = num(found.lo) if fixed else f"as little as {num(found.lo)}"
+            amount = num(found.lo) if fixed else _("as little as {value}").format(value=num(found.lo))
+            said = saying.format(amount=amount)
             if leaf.extra is not None:
-                said = (f"{subject} has no lower limit{note}" if found.lo == -INF else
-                        f"{subject} {verb} {amount}{note}")
-                self.ctx.error("PAR252", f"{said}, below 0; a {leaf.extra.kind} below 0 counts as 0",
-                               f"write {leaf.extra.kind} points as positive amounts: a penalty is subtracted "
-                               "from the total by itself", span)
+                kind = kind_words(leaf.extra.kind)
+                message = (_("{subject} has no lower limit, below 0; a {kind} below 0 counts as 0")
+                           if found.lo == -INF else _("{said}, below 0; a {kind} below 0 counts as 0"))
+                self.ctx.error("PAR252", message.format(subject=subject, said=said, kind=kind),
+                               _("write {kind} points as positive amounts: a penalty is subtracted from the total "
+                                 "by itself").format(kind=kind), span)
                 return
             if found.lo == -INF:
-                said = f"{subject} has no lower limit{note}, but the minimum of {leaf.label} is {num(leaf.min)}"
-                hint = hint or f"stop it at the minimum with `max(…, {num(leaf.min)})`, or use `deduct … floor …`"
+                message = _("{subject} has no lower limit, but the minimum of {node} is {min}")
+                hint = hint or _("stop it at the minimum with `max(…, {min})`, or use `deduct … floor …`").format(
+                    min=bottom)
             else:
-                said = f"{subject} {verb} {amount}{note}, below the minimum {num(leaf.min)} of {leaf.label}"
-                default = (f"if the decision takes points away here, write `min {num(found.lo)}` after "
-                           f"`max {num(leaf.max)}`; otherwise correct it")
-                hint = hint or default
-            self.ctx.error("PAR210", said, hint, span)
+                message = _("{said}, below the minimum {min} of {node}")
+                hint = hint or _("if the decision takes points away here, write `min {low}` after `max {max}`; "
+                                 "otherwise correct it").format(low=num(found.lo), max=top)
+            self.ctx.error("PAR210", message.format(subject=subject, said=said, min=bottom, node=node), hint, span)
 
 
 def _single(ctx: Context, cond: m.Expr) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from parrules import model as m
 from parrules.checks.common import Context, Leaf, show, subexpressions, type_words
 from parrules.checks.names import Typer
+from parrules.i18n import _
 
 
 def check_rules(ctx: Context) -> None:
@@ -37,11 +38,11 @@ def check_unused(ctx: Context) -> None:
         if decl.implicit or decl.name in ctx.used or decl.name in ctx.suggested:
             continue
         if decl.kind == "attribute":
-            ctx.warning("PAR221", f"attribute `{decl.name}` is declared but nothing uses it",
-                        "use it in an `applies if` or a group rule, or remove it", decl.span)
+            ctx.warning("PAR221", _("attribute `{name}` is declared but nothing uses it").format(name=decl.name),
+                        _("use it in an `applies if` or a group rule, or remove it"), decl.span)
         else:
-            ctx.warning("PAR221", f"input `{decl.name}` is declared but no rule reads it",
-                        "score a node with it, or remove it (a data column of that name is then ignored)",
+            ctx.warning("PAR221", _("input `{name}` is declared but no rule reads it").format(name=decl.name),
+                        _("score a node with it, or remove it (a data column of that name is then ignored)"),
                         decl.span)
 
 
@@ -83,18 +84,21 @@ class _RuleTyper:
             near = self.ctx.suggest(name, self.ctx.declared)
             if near:
                 self.ctx.suggested.add(near)
-            hint = f"did you mean `{near}`?" if near else f"declare `{name}` in `inputs {{ … }}` as {wanted}"
-            self.typer.error("PAR220", f"`{name}` is not a declared input or attribute", hint, span)
+            hint = (_("did you mean `{name}`?").format(name=near) if near else
+                    _("declare `{name}` in `inputs {{ … }}` as {wanted}").format(name=name, wanted=wanted))
+            self.typer.error("PAR220", _("`{name}` is not a declared input or attribute").format(name=name), hint,
+                             span)
             return None
         self.ctx.used.add(name)
         return decl
 
     def steps(self, rule: m.Steps) -> None:
-        decl = self.declaration(rule.input, rule.span, "a yes/no or `one of (…)`")
+        decl = self.declaration(rule.input, rule.span, _("a yes/no or `one of (…)`"))
         if decl is not None and not isinstance(decl.type, m.YesNo | m.Choice):
-            self.typer.error("PAR222", f"`{rule.input}` is {type_words(decl)}; steps (`{rule.input}: … -> …`) "
-                             "need a yes/no or a choice", f"for numbers write bands: `when {rule.input} >= … -> …`",
-                             rule.span)
+            message = _("`{name}` is {type}; steps (`{name}: … -> …`) need a yes/no or a choice")
+            self.typer.error("PAR222", message.format(
+                                 name=rule.input, type=type_words(decl)),
+                             _("for numbers write bands: `when {name} >= … -> …`").format(name=rule.input), rule.span)
         elif decl is not None:
             for step in rule.steps:
                 self.step_key(decl, step)
@@ -107,16 +111,20 @@ class _RuleTyper:
         key = step.key
         if isinstance(decl.type, m.YesNo):
             if not isinstance(key, bool):
-                self.typer.error("PAR222", f"`{decl.name}` is a yes/no, so its steps are `yes` and `no`, not `{key}`",
-                                 f"write `{decl.name}: yes -> …, no -> …`", step.span)
+                message = _("`{name}` is a yes/no, so its steps are `yes` and `no`, not `{key}`")
+                self.typer.error("PAR222", message.format(
+                                     name=decl.name, key=key),
+                                 _("write `{name}: yes -> …, no -> …`").format(name=decl.name), step.span)
             return
         assert isinstance(decl.type, m.Choice)
         names = decl.type.names()
         if isinstance(key, bool) or key not in names:
             shown = ("yes" if key else "no") if isinstance(key, bool) else key
             near = self.ctx.suggest(shown, names)
-            self.typer.error("PAR222", f"`{shown}` is not one of the choices of `{decl.name}` ({', '.join(names)})",
-                             f"did you mean `{near}`?" if near else f"use one of: {', '.join(names)}", step.span)
+            self.typer.error("PAR222", _("`{option}` is not one of the choices of `{name}` ({choices})").format(
+                                 option=shown, name=decl.name, choices=", ".join(names)),
+                             _("did you mean `{name}`?").format(name=near) if near else
+                             _("use one of: {choices}").format(choices=", ".join(names)), step.span)
 
     def outcome(self, outcome: m.Outcome, condition: m.Expr | None) -> None:
         if outcome.expr is not None:
@@ -132,35 +140,45 @@ class _RuleTyper:
             self.typer.failed = True  # the line names something undeclared: PAR220 already says so
             return
         if len(tested) != 1:
-            what = "a step" if condition is None else (
-                "this line tests no input" if not tested else "this line tests " + " and ".join(tested))
-            self.typer.error("PAR222", f"`proportional` alone scales by the percent its line tests, but {what}",
-                             "name the percent: `proportional rate`", outcome.span)
+            if condition is None:
+                message = _("`proportional` alone scales by the percent its line tests, but this is a step")
+            elif not tested:
+                message = _("`proportional` alone scales by the percent its line tests, but this line tests no input")
+            else:
+                message = _("`proportional` alone scales by the percent its line tests, but this line tests "
+                            "{names}").format(names=", ".join(tested))
+            self.typer.error("PAR222", message, _("name the percent: `proportional rate`"), outcome.span)
             return
         self.rate(tested[0], outcome.span)
 
     def rate(self, name: str, span: m.Span) -> None:
-        decl = self.declaration(name, span, "a percent")
+        decl = self.declaration(name, span, _("a percent"))
         if decl is not None and not isinstance(decl.type, m.Percent):
-            self.typer.error("PAR222", f"`proportional` gives rate × max, but `{name}` is {type_words(decl)}, "
-                             "not a percent", f"use a percent input here, or write a formula with `{name}` "
-                             f"(e.g. `min(max, {name} * 0.5)`)", span)
+            message = _("`proportional` gives rate × max, but `{name}` is {type}, not a percent")
+            self.typer.error("PAR222", message.format(
+                                 name=name, type=type_words(decl)),
+                             _("use a percent input here, or write a formula with `{name}` (e.g. `min(max, {name} * "
+                               "0.5)`)").format(name=name), span)
 
     def per(self, deduction: m.DeductPer) -> None:
-        decl = self.declaration(deduction.input, deduction.span, "a count")
+        decl = self.declaration(deduction.input, deduction.span, _("a count"))
         if decl is not None and not isinstance(decl.type, m.Count):
-            self.typer.error("PAR222", f"`deduct … per {deduction.input}` needs a count of events, but "
-                             f"`{deduction.input}` is {type_words(decl)}",
-                             f"declare `{deduction.input} count`, or use `deduct … if <condition>`", deduction.span)
+            message = _("`deduct … per {name}` needs a count of events, but `{name}` is {type}")
+            self.typer.error("PAR222", message.format(
+                                 name=deduction.input, type=type_words(decl)),
+                             _("declare `{name} count`, or use `deduct … if <condition>`").format(name=deduction.input),
+                             deduction.span)
 
     def given(self, rule: m.Given) -> None:
-        decl = self.declaration(rule.input, rule.span, "points")
+        decl = self.declaration(rule.input, rule.span, _("points"))
         if decl is not None and not isinstance(decl.type, m.Points):
-            self.typer.error("PAR222", f"`given {rule.input}` reads points, but `{rule.input}` is {type_words(decl)}",
-                             f"declare `{rule.input} points`, or score it with a rule", rule.span)
+            self.typer.error("PAR222", _("`given {name}` reads points, but `{name}` is {type}").format(
+                                 name=rule.input, type=type_words(decl)),
+                             _("declare `{name} points`, or score it with a rule").format(name=rule.input), rule.span)
 
     def points(self, expr: m.Expr) -> None:
         t = self.typer.value(expr)
         if t.kind == "num" and isinstance(expr, m.Pct):
-            self.typer.error("PAR222", f"an outcome is points, so `{show(expr)}` would give {show(expr)[:-1]} points",
-                             "write the points (e.g. 0.5), or `proportional` for rate × max", expr.span)
+            self.typer.error("PAR222", _("an outcome is points, so `{expr}` would give {number} points").format(
+                                 expr=show(expr), number=show(expr)[:-1]),
+                             _("write the points (e.g. 0.5), or `proportional` for rate × max"), expr.span)

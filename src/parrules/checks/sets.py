@@ -16,6 +16,7 @@ from attrs import frozen
 
 from parrules import model as m
 from parrules.checks.common import INF, num
+from parrules.i18n import _
 
 Const = Decimal | str | bool
 
@@ -248,23 +249,25 @@ class Domain:
     def describe(self, s: ValueSet, limit: int = 3) -> str:
         """The set in words, as `is …` would continue: "below 20%", "from 20% to below 30%", "none"."""
         if isinstance(s, frozenset):
-            return " or ".join(_const_words(v) for v in self._ordered(s))
+            return or_words([_const_words(v) for v in self._ordered(s)])
         words = [self.words(p) for p in s.parts[:limit]]
         if len(s.parts) > limit:
-            words.append("other values")
-        return " or ".join(words)
+            words.append(_("other values"))
+        return or_words(words)
 
     def extent(self) -> str:
         """Every value the subject can take, in words: "from 0% to 100%", "0 or more", "one of a, b"."""
         u = self.universe
         if isinstance(u, frozenset):
-            return "one of " + ", ".join(_const_words(v) for v in self._ordered(u))
+            return _("one of {values}").format(values=", ".join(_const_words(v) for v in self._ordered(u)))
         if u.empty:
-            return "never anything"
+            return _("never anything")
         lo, hi = u.parts[0].lo, u.parts[-1].hi
         if lo == -INF:
-            return "any number" if hi == INF else f"at most {self.value(hi)}"
-        return f"{self.value(lo)} or more" if hi == INF else f"from {self.value(lo)} to {self.value(hi)}"
+            return _("any number") if hi == INF else _("at most {high}").format(high=self.value(hi))
+        if hi == INF:
+            return _("{low} or more").format(low=self.value(lo))
+        return _("from {low} to {high}").format(low=self.value(lo), high=self.value(hi))
 
     def _ordered(self, values: frozenset[Const]) -> list[Const]:
         rank = {v: i for i, v in enumerate(self.order)}
@@ -279,14 +282,16 @@ class Domain:
         open_below = p.lo == -INF or (low is not None and p.lo == low.lo and p.lo_in == low.lo_in)
         open_above = p.hi == INF or (high is not None and p.hi == high.hi and p.hi_in == high.hi_in)
         if open_below and not open_above:
-            return ("up to " if p.hi_in else "below ") + self.value(p.hi)
+            return (_("up to {high}") if p.hi_in else _("below {high}")).format(high=self.value(p.hi))
         if open_above and not open_below:
-            return f"{self.value(p.lo)} or more" if p.lo_in else f"above {self.value(p.lo)}"
+            return (_("{low} or more") if p.lo_in else _("above {low}")).format(low=self.value(p.lo))
         if open_below and open_above:
-            return "any value"
-        start = f"from {self.value(p.lo)}" if p.lo_in else f"above {self.value(p.lo)}"
-        end = f"to {self.value(p.hi)}" if p.hi_in else f"to below {self.value(p.hi)}"
-        return f"{start} {end}"
+            return _("any value")
+        if p.lo_in:
+            between = _("from {low} to {high}") if p.hi_in else _("from {low} to below {high}")
+        else:
+            between = _("above {low} up to {high}") if p.hi_in else _("above {low} and below {high}")
+        return between.format(low=self.value(p.lo), high=self.value(p.hi))
 
 
 class Seen:
@@ -318,6 +323,12 @@ class Seen:
         if self.cover is not None:
             return self.cover.union()
         return frozenset(self.values)
+
+
+def or_words(words: list[str]) -> str:
+    if len(words) < 2:
+        return "".join(words)
+    return _("{items} or {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
 
 def _const_words(value: Const) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from parrules import model as m
 from parrules.checks.common import DETAILED_OVERLAPS, Context, Leaf, show, subexpressions
-from parrules.checks.sets import Analyser, Domain, NumSet, Seen, ValueSet, constant_resolver, domain_of
+from parrules.checks.sets import Analyser, Domain, NumSet, Seen, ValueSet, constant_resolver, domain_of, or_words
+from parrules.i18n import _, n_, number
+from parrules.vocabulary import yes_no
 
 
 def check_tables(ctx: Context) -> None:
@@ -61,8 +63,9 @@ def _bands(ctx: Context, an: Analyser, table: m.Table) -> None:
     detailed = more = 0
     for j, branch in enumerate(table.branches):
         if d.empty(sets[j]):
-            ctx.error("PAR213", f"`{show(branch.condition)}` can never hold: {name} is {d.extent()}",
-                      "correct the bound, or delete the line", branch.span)
+            ctx.error("PAR213", _("`{condition}` can never hold: {name} is {extent}").format(
+                condition=show(branch.condition), name=name, extent=d.extent()),
+                _("correct the bound, or delete the line"), branch.span)
             continue
         if seen.meets(sets[j]):
             if detailed < DETAILED_OVERLAPS:
@@ -71,25 +74,28 @@ def _bands(ctx: Context, an: Analyser, table: m.Table) -> None:
                 both = d.inter(sets[i], sets[j])
                 if isinstance(both, NumSet):
                     edge = d.value(both.parts[0].lo)
-                    hint = ("bands must not overlap: make one of the two bounds exclusive (e.g. "
-                            f"`< {edge}` on one line and `>= {edge}` on the other)")
+                    hint = _("bands must not overlap: make one of the two bounds exclusive (e.g. "
+                             "`< {edge}` on one line and `>= {edge}` on the other)").format(edge=edge)
                 else:
-                    hint = "give each value one line only"
-                ctx.error("PAR212", f"this line overlaps line {table.branches[i].span.line}: both hold "
-                          f"when {name} is {d.describe(both)}", hint, branch.span)
+                    hint = _("give each value one line only")
+                ctx.error("PAR212", _("this line overlaps line {line}: both hold when {name} is {values}").format(
+                    line=table.branches[i].span.line, name=name, values=d.describe(both)), hint, branch.span)
             else:
                 more += 1
         seen.add(sets[j])
     if more:
-        ctx.error("PAR212", f"{more:,} more lines of this table overlap lines above them",
-                  "bands must not overlap: fix the lines above, then check again", table.span)
+        ctx.error("PAR212", n_("{count} more line of this table overlaps lines above it",
+                               "{count} more lines of this table overlap lines above them", more).format(
+                                   count=number(more)),
+                  _("bands must not overlap: fix the lines above, then check again"), table.span)
     gap = d.minus(d.all(), seen.union())
     if not d.empty(gap) and table.otherwise is None:
-        ctx.error("PAR211", f"no line gives points when {name} is {d.describe(gap)}",
-                  "add a line for these values, or an `otherwise -> …` line", table.span)
+        ctx.error("PAR211", _("no line gives points when {name} is {values}").format(
+            name=name, values=d.describe(gap)),
+                  _("add a line for these values, or an `otherwise -> …` line"), table.span)
     elif d.empty(gap) and table.otherwise is not None:
-        ctx.warning("PAR213", f"`otherwise` is never used: the lines above cover every value of {name}",
-                    "remove the `otherwise` line, or check the bounds above it", table.otherwise.span)
+        ctx.warning("PAR213", _("`otherwise` is never used: the lines above cover every value of {name}").format(
+            name=name), _("remove the `otherwise` line, or check the bounds above it"), table.otherwise.span)
 
 
 def _first_match(ctx: Context, leaf: Leaf, table: m.Table) -> None:
@@ -99,14 +105,14 @@ def _first_match(ctx: Context, leaf: Leaf, table: m.Table) -> None:
     for branch in table.branches:
         cond = branch.condition
         if always is not None:
-            ctx.error("PAR213", f"this line is never used: the line at line {always.span.line} always holds and "
-                      "comes first", "lines are tried in order: move this line up, or correct the one above",
-                      branch.span)
+            ctx.error("PAR213", _("this line is never used: the line at line {line} always holds and comes first"
+                                  ).format(line=always.span.line),
+                      _("lines are tried in order: move this line up, or correct the one above"), branch.span)
             continue
         same = first.get(cond)
         if same is not None:
-            ctx.error("PAR213", f"this line is never used: line {same.span.line} has the same condition",
-                      "delete one of the two lines, or correct the condition", branch.span)
+            ctx.error("PAR213", _("this line is never used: line {line} has the same condition").format(
+                line=same.span.line), _("delete one of the two lines, or correct the condition"), branch.span)
             continue
         first[cond] = branch
         names = declared_refs(ctx, cond)
@@ -118,11 +124,13 @@ def _first_match(ctx: Context, leaf: Leaf, table: m.Table) -> None:
                 d = an.domain
                 before = seen.setdefault(subject, Seen(d))
                 if d.empty(own):
-                    ctx.error("PAR213", f"`{show(cond)}` can never hold: {show(an.subject)} is "
-                              f"{d.extent()}", "correct the bound, or delete the line", branch.span)
+                    ctx.error("PAR213", _("`{condition}` can never hold: {name} is {extent}").format(
+                        condition=show(cond), name=show(an.subject), extent=d.extent()),
+                        _("correct the bound, or delete the line"), branch.span)
                 elif before.contains(own):
-                    ctx.error("PAR213", "this line is never used: the lines above already take every unit it "
-                              "would", "lines are tried in order: move this line up, or correct its condition",
+                    ctx.error("PAR213", _("this line is never used: the lines above already take every unit it "
+                                          "would"),
+                              _("lines are tried in order: move this line up, or correct its condition"),
                               branch.span)
                 if d.empty(d.minus(d.all(), own)):
                     always = branch
@@ -130,12 +138,13 @@ def _first_match(ctx: Context, leaf: Leaf, table: m.Table) -> None:
         elif cond == m.Bool(True):
             always = branch
     if table.otherwise is None and always is None:
-        ctx.error("PAR214", "these lines test different things, so they are tried in order, and a unit that "
-                  "matches none of them would get no points",
-                  "add `otherwise -> …` as the last line", table.span)
+        ctx.error("PAR214", _("these lines test different things, so they are tried in order, and a unit that "
+                              "matches none of them would get no points"),
+                  _("add `otherwise -> …` as the last line"), table.span)
     elif table.otherwise is not None and always is not None:
-        ctx.warning("PAR213", f"`otherwise` is never used: the line at line {always.span.line} always holds",
-                    "remove the `otherwise` line, or correct the line that always holds", table.otherwise.span)
+        ctx.warning("PAR213", _("`otherwise` is never used: the line at line {line} always holds").format(
+            line=always.span.line),
+                    _("remove the `otherwise` line, or correct the line that always holds"), table.otherwise.span)
 
 
 def _steps(ctx: Context, steps: m.Steps) -> None:
@@ -147,22 +156,22 @@ def _steps(ctx: Context, steps: m.Steps) -> None:
     for step in steps.steps:
         first = seen.get(step.key)
         if first is not None:
-            ctx.error("PAR212", f"`{_key(step.key)}` has two outcomes (the first at line {first.span.line})",
-                      "keep one outcome per choice", step.span)
+            ctx.error("PAR212", _("`{choice}` has two outcomes (the first at line {line})").format(
+                choice=_key(step.key), line=first.span.line), _("keep one outcome per choice"), step.span)
         else:
             seen[step.key] = step
     missing = [_key(v) for v in values if v not in seen]
     if missing and steps.otherwise is None:
-        listed = " or ".join(missing)
-        hint = (f"add `{missing[0]} -> …`, or `otherwise -> …`" if len(missing) == 1 else
-                "add an outcome for each (`" + " -> …`, `".join(missing) + " -> …`), or `otherwise -> …`")
-        ctx.error("PAR214", f"no outcome for {steps.input} = {listed}", hint, steps.span)
+        listed = or_words(missing)
+        lines = ", ".join(f"`{choice} -> …`" for choice in missing)
+        hint = (_("add {line}, or `otherwise -> …`").format(line=lines) if len(missing) == 1 else
+                _("add an outcome for each ({lines}), or `otherwise -> …`").format(lines=lines))
+        ctx.error("PAR214", _("no outcome for {name} = {choices}").format(name=steps.input, choices=listed),
+                  hint, steps.span)
     elif not missing and steps.otherwise is not None:
-        ctx.warning("PAR213", f"`otherwise` is never used: every choice of {steps.input} has its own outcome",
-                    "remove the `otherwise`", steps.otherwise.span)
+        ctx.warning("PAR213", _("`otherwise` is never used: every choice of {name} has its own outcome").format(
+            name=steps.input), _("remove the `otherwise`"), steps.otherwise.span)
 
 
 def _key(key: str | bool) -> str:
-    if isinstance(key, bool):
-        return "yes" if key else "no"
-    return key
+    return yes_no(key) if isinstance(key, bool) else key

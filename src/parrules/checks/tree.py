@@ -10,11 +10,22 @@ from collections import Counter
 from decimal import Decimal
 
 from parrules import model as m
-from parrules.checks.common import Context, num, plural
+from parrules import vocabulary as words
+from parrules.checks.common import Context, num
+from parrules.i18n import Np_, _, n_
 
 KIND_OF_COUNT = {"fields": "field", "criteria": "criterion", "subcriteria": "sub", "parts": "part"}
-COUNT_WORDS = {"field": ("field", "fields"), "criterion": ("criterion", "criteria"),
-               "sub": ("sub-criterion", "sub-criteria"), "part": ("part", "parts")}
+# How many of a kind, in words: "3 fields", "93 sub-criteria" (the order is the decision's).
+COUNT_WORDS = {"field": Np_("{count} field", "{count} fields"),
+               "criterion": Np_("{count} criterion", "{count} criteria"),
+               "sub": Np_("{count} sub-criterion", "{count} sub-criteria"),
+               "part": Np_("{count} part", "{count} parts")}
+
+
+def counted(kind: str, count: int) -> str:
+    """`count` nodes of `kind` in words: "1 criterion", "40 criteria"."""
+    one, many = COUNT_WORDS[kind]
+    return n_(one, many, count).format(count=count)
 
 
 def check_tree(ctx: Context) -> None:
@@ -33,21 +44,23 @@ def _ids(ctx: Context) -> None:
     for node_id, span in items:
         first = seen.get(node_id)
         if first is not None:
-            ctx.error("PAR201", f"the id {node_id} is already used at line {first.line}",
-                      "give every node its own id, numbered as in the decision", span)
+            ctx.error("PAR201", _("the id {id} is already used at line {line}").format(id=node_id, line=first.line),
+                      _("give every node its own id, numbered as in the decision"), span)
         else:
             seen[node_id] = span
 
 
 def _node(ctx: Context, node: m.Node) -> None:
+    label = words.node(node.kind, node.id)
     if node.min > node.max:
-        ctx.error("PAR304", f"{node.kind} {node.id} has a minimum {num(node.min)} above its maximum {num(node.max)}",
-                  "the minimum is for negative points (e.g. `min -1`); it must not exceed the maximum", node.span)
+        ctx.error("PAR304", _("{node} has a minimum {min} above its maximum {max}").format(
+                      node=label, min=num(node.min), max=num(node.max)),
+                  _("the minimum is for negative points (e.g. `min -1`); it must not exceed the maximum"), node.span)
     elif node.min > 0:
         # A parent whose children partly do not apply has a smaller applicable maximum than its own
         # minimum: it would be given more than it can be worth.
-        ctx.error("PAR304", f"{node.kind} {node.id} has a minimum {num(node.min)} above 0",
-                  "the minimum is for negative points (e.g. `min -1`); a node's points start at 0", node.span)
+        ctx.error("PAR304", _("{node} has a minimum {min} above 0").format(node=label, min=num(node.min)),
+                  _("the minimum is for negative points (e.g. `min -1`); a node's points start at 0"), node.span)
     if not node.children:
         return
     total = sum((c.max for c in node.children), Decimal(0))
@@ -56,13 +69,13 @@ def _node(ctx: Context, node: m.Node) -> None:
     parts = " + ".join(num(c.max) for c in node.children)
     shown = f"{num(total)} ({parts})" if len(node.children) > 1 else num(total)
     if total < node.max:
-        hint = ("a child may be missing, or a child's maximum is wrong: the children's maxima must add up "
-                f"to {num(node.max)}")
+        hint = _("a child may be missing, or a child's maximum is wrong: the children's maxima must add up "
+                 "to {max}").format(max=num(node.max))
     else:
-        hint = (f"change a child's maximum, or write `capped` after `max {num(node.max)}` if the decision caps "
-                f"{node.kind} {node.id} at {num(node.max)} on purpose")
-    ctx.error("PAR301", f"the children of {node.kind} {node.id} add up to {shown}, not its maximum {num(node.max)}",
-              hint, node.span)
+        hint = _("change a child's maximum, or write `capped` after `max {max}` if the decision caps {node} at "
+                 "{max} on purpose").format(max=num(node.max), node=label)
+    ctx.error("PAR301", _("the children of {node} add up to {total}, not its maximum {max}").format(
+                  node=label, total=shown, max=num(node.max)), hint, node.span)
 
 
 def _scale(ctx: Context) -> None:
@@ -76,12 +89,13 @@ def _scale(ctx: Context) -> None:
     if scale in (tree, tree + bonus):
         return
     parts = [f"{c.id} {num(c.max)}" for c in components]
-    parts += [f"bonus {x.id} {num(x.cap)}" for x in ctx.model.extras if x.kind == "bonus" and x.in_scale]
+    parts += [f"{words.node('bonus', x.id)} {num(x.cap)}" for x in ctx.model.extras if x.kind == "bonus" and x.in_scale]
     total = tree + bonus
     shown = f"{num(total)} ({' + '.join(parts)})" if len(parts) > 1 else num(total)
-    ctx.error("PAR302", f"the components add up to {shown}, not the stated scale {num(scale)}",
-              "correct a component's maximum or the `scale`; the scale is stated before exclusions "
-              "(`exclude` lowers the full scale by itself)", ctx.anchor())
+    ctx.error("PAR302", _("the components add up to {total}, not the stated scale {scale}").format(
+                  total=shown, scale=num(scale)),
+              _("correct a component's maximum or the `scale`; the scale is stated before exclusions "
+                "(`exclude` lowers the full scale by itself)"), ctx.anchor())
 
 
 def _expected(ctx: Context) -> None:
@@ -91,10 +105,10 @@ def _expected(ctx: Context) -> None:
         have = found.get(kind, 0)
         if have == expected.count:
             continue
-        one, many = COUNT_WORDS[kind]
-        ctx.error("PAR303", f"the decision states {plural(expected.count, one, many)}, but the tree has {have}",
-                  f"look for a missing or extra `{kind}` (or one written as another kind), or correct the `expect` "
-                  "line", expected.span)
+        ctx.error("PAR303", _("the decision states {count}, but the tree has {have}").format(
+                      count=counted(kind, expected.count), have=have),
+                  _("look for a missing or extra `{kind}` (or one written as another kind), or correct the "
+                    "`expect` line").format(kind=kind), expected.span)
 
 
 def _exclusions(ctx: Context) -> None:
@@ -104,17 +118,21 @@ def _exclusions(ctx: Context) -> None:
     for exclusion in ctx.model.exclusions:
         node_id = exclusion.node_id
         if node_id in seen:
-            ctx.warning("PAR250", f"{node_id} is excluded twice", "keep one `exclude` line", exclusion.span)
+            ctx.warning("PAR250", _("{id} is excluded twice").format(id=node_id), _("keep one `exclude` line"),
+                        exclusion.span)
             continue
         seen.add(node_id)
         if node_id in ids:
             continue
         if node_id in extras:
             extra = extras[node_id]
-            ctx.error("PAR250", f"`exclude {node_id}`: {node_id} is a {extra.kind}, not a node of the tree",
-                      f"remove the {extra.kind} instead of excluding it", exclusion.span)
+            ctx.error("PAR250", _("`exclude {id}`: {node} is not a node of the tree").format(
+                          id=node_id, node=words.node(extra.kind, node_id)),
+                      _("remove {node} instead of excluding it").format(node=words.node(extra.kind, node_id)),
+                      exclusion.span)
             continue
         # Ids are short: compare with ids of the same length only, or "S2" would suggest "2".
         near = ctx.suggest(node_id, (i for i in ids if len(i) == len(node_id)), cutoff=0.5)
-        hint = f"did you mean {near}?" if near else "name the id of a node of the tree (e.g. `exclude S3`)"
-        ctx.error("PAR250", f"`exclude {node_id}`: there is no node {node_id}", hint, exclusion.span)
+        hint = (_("did you mean {id}?").format(id=near) if near else
+                _("name the id of a node of the tree (e.g. `exclude S3`)"))
+        ctx.error("PAR250", _("`exclude {id}`: there is no node {id}").format(id=node_id), hint, exclusion.span)
