@@ -27,7 +27,8 @@ NODE_IDS = ["1", "1.1", "1.2", "2", "S1", "B1", "P1", "3.1.2", "DCCI", "a-b", "1
 CMP = [">=", "<=", "!=", "=", "<", ">", "≥", "≤", "≠"]
 SAMPLES = {"NAME": NAMES, "NUMBER": NUMBERS, "PERCENT": PERCENTS, "STRING": STRINGS, "NODE_ID": NODE_IDS,
            "CMP_OP": CMP, "FUNCTION": ["min", "max"], "PLUS": ["+"], "MINUS": ["-", "-"], "TIMES": ["*", "×"],
-           "DIVIDE": ["/", "÷"], "_ARROW": ["->", "→"], "COMMENT": ["# ghi chú"]}
+           "DIVIDE": ["/", "÷"], "_ARROW": ["->", "→"], "COMMENT": ["# ghi chú"],
+           "_YES": ["yes", "có", "Có"], "_NO": ["no", "không", "KHÔNG"]}
 MAX_DEPTH = 14
 MAX_TOKENS = 4000
 
