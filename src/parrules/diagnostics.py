@@ -19,6 +19,7 @@ from typing import Literal
 
 from attrs import frozen
 
+from parrules.codes import doc_link
 from parrules.display import printable
 from parrules.i18n import N_, _, n_
 from parrules.model import Span
@@ -89,9 +90,11 @@ class Diagnostic:
             "hint": self.hint,
         }
         if self.span is not None:
-            out.update(file=self.span.file, line=self.span.line, column=self.span.column)
+            out.update(file=self.span.file, line=self.span.line, column=self.span.column,
+                       end_line=self.span.end_line, end_column=self.span.end_column)
         else:
             out.update(file=self.file, row=self.row, column=self.column)
+        out["doc"] = doc_link(self.code)
         return out
 
 
