@@ -17,16 +17,17 @@ import os
 import signal
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from attrs import frozen
 
-from parrules import __version__
+from parrules import __version__, i18n
 from parrules.api import Ruleset, check_file, load
 from parrules.diagnostics import DataError, ParrulesError, render_all, summarize
 from parrules.display import printable
+from parrules.i18n import N_, _, n_
 from parrules.safeio import OutputError, check_output, write_atomically
 
 if TYPE_CHECKING:
@@ -41,6 +42,19 @@ class _UsageError(Exception):
     pass
 
 
+# argparse's own texts ("usage: ", "the following arguments are required: %s", …), in the
+# catalogue so that `--help` and usage errors are in the reader's language too; argparse looks
+# them up through its module-level `_` and `ngettext`, which `_argparse_in_language` points at ours.
+ARGPARSE_TEXTS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("argument %(argument_name)s: %(message)s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"), N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"), N_("expected one argument"), N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"), N_("one of the arguments %s is required"),
+)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -48,47 +62,101 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _language_option(parser: argparse.ArgumentParser, default: str | None) -> None:
+    # Read before the parser is built (`_chosen_language`); declared here so that argparse accepts it
+    # in any place and lists it in --help. SUPPRESS keeps a verb's parser from resetting the value.
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, default=default or argparse.SUPPRESS,
+                        help=_("the language of messages: vi (Vietnamese, the default) or en; "
+                               "also the environment variable PARRULES_LANG"))
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="parrules", description="Check PAR-index rulesets (.par) and score units with them.")
-    parser.add_argument("--version", action="version", version=f"parrules {__version__}")
-    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    parser = _Parser(prog="parrules", description=_("Check PAR-index rulesets (.par) and score units with them."))
+    parser.add_argument("--version", action="version", version=f"parrules {__version__}",
+                        help=_("show the version of parrules and exit"))
+    _language_option(parser, i18n.current())
+    verbs = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser, metavar="VERB",
+                                  title=_("verbs"))
 
-    check = verbs.add_parser("check", help="check rulesets and print every problem")
-    check.add_argument("files", nargs="+", metavar="FILE", help=".par ruleset files")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check = verbs.add_parser("check", help=_("check rulesets and print every problem"))
+    check.add_argument("files", nargs="+", metavar="FILE", help=_(".par ruleset files"))
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help=_("text for people (the default) or json for other tools"))
+    _language_option(check, None)
 
-    score = verbs.add_parser("score", help="score unit data with a ruleset")
+    score = verbs.add_parser("score", help=_("score unit data with a ruleset"))
     _data_arguments(score)
-    score.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    score.add_argument("-o", "--output", metavar="FILE", help="write the results here instead of stdout")
+    score.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help=_("a table for people (the default), csv or json"))
+    score.add_argument("-o", "--output", metavar="FILE", help=_("write the results here instead of stdout"))
     score.add_argument("--published", metavar="FILE",
-                       help="a published results table (CSV: unit,total,index,class) to compare with")
+                       help=_("a published results table (CSV: unit,total,index,class) to compare with"))
 
-    explain = verbs.add_parser("explain", help="explain one unit's points: rule by rule, losses, gap to the next class")
+    explain = verbs.add_parser("explain", help=_("explain one unit's points: rule by rule, losses, "
+                                                 "gap to the next class"))
     _data_arguments(explain)
-    explain.add_argument("--unit", metavar="NAME", required=True, help="the unit's name, as in the data")
-    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--unit", metavar="NAME", required=True, help=_("the unit's name, as in the data"))
+    explain.add_argument("--format", choices=("text", "json"), default="text",
+                         help=_("text for people (the default) or json for other tools"))
 
-    report = verbs.add_parser("report", help="write the results table as provinces publish it")
+    report = verbs.add_parser("report", help=_("write the results table as provinces publish it"))
     _data_arguments(report)
     report.add_argument("-o", "--output", metavar="FILE", required=True,
-                        help="the file to write: .md, .html or .xlsx (the format follows the extension)")
-    report.add_argument("--format", choices=REPORT_FORMATS, help="the format, when the extension does not say")
+                        help=_("the file to write: .md, .html or .xlsx (the format follows the extension)"))
+    report.add_argument("--format", choices=REPORT_FORMATS,
+                        help=_("the format, when the extension does not say"))
+
+    fmt = verbs.add_parser("fmt", help=_("write rulesets in the canonical layout, comments kept"))
+    fmt.add_argument("files", nargs="+", metavar="FILE", help=_(".par ruleset files"))
+    fmt.add_argument("--check", action="store_true",
+                     help=_("change no file; exit 1 if a file is not in the canonical layout"))
+    fmt.add_argument("--diff", action="store_true", help=_("change no file; print what would change"))
+    _language_option(fmt, None)
+
+    explain_code = verbs.add_parser("explain-code", aliases=["help"],
+                                    help=_("say what a code such as PAR211 means and how to fix it"))
+    explain_code.add_argument("code", metavar="CODE", help=_("a code from a message: PAR211, DAT104"))
+    _language_option(explain_code, None)
     return parser
+
+
+def _chosen_language(argv: Sequence[str]) -> str | None:
+    """The value of `--lang` wherever it is in the command line, if it names a language."""
+    for index, word in enumerate(argv):
+        if word == "--":
+            break
+        value = word[len("--lang="):] if word.startswith("--lang=") else None
+        if word == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        if value is not None and value.strip().lower() in i18n.LANGUAGES:
+            return value.strip().lower()
+    return None
+
+
+@contextlib.contextmanager
+def _argparse_in_language() -> Iterator[None]:
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = _, n_  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
 REPORT_FORMATS = ("md", "html", "xlsx")
 
 
 def _data_arguments(verb: argparse.ArgumentParser) -> None:
-    verb.add_argument("ruleset", metavar="RULESET", help="the .par ruleset")
-    verb.add_argument("data", metavar="DATA", help="unit data: .csv, .json or .xlsx")
-    verb.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx workbook (default: the first)")
-    verb.add_argument("--decimal-comma", action="store_true", help="the data writes decimals with a comma (62,30)")
+    verb.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset"))
+    verb.add_argument("data", metavar="DATA", help=_("unit data: .csv, .json or .xlsx"))
+    verb.add_argument("--sheet", metavar="NAME", help=_("the worksheet of an .xlsx workbook (default: the first)"))
+    verb.add_argument("--decimal-comma", action="store_true",
+                      help=_("the data writes decimals with a comma (62,30)"))
     verb.add_argument("--percent-fractions", action="store_true",
-                      help="percent columns hold fractions of 1 where they write no %% (0.85 means 85 %%)")
+                      help=_("percent columns hold fractions of 1 where they write no %% (0.85 means 85 %%)"))
     verb.add_argument("--previous", metavar="RESULTS",
-                      help="last year's results (JSON or CSV written by `parrules score`): show the changes")
+                      help=_("last year's results (JSON or CSV written by `parrules score`): show the changes"))
+    _language_option(verb, None)
 
 
 class _Terminated(Exception):  # noqa: N818 - a signal, not an error
@@ -100,9 +168,19 @@ def _on_terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with i18n.language(_chosen_language(argv) or i18n.current()), _argparse_in_language():
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     previous = signal.signal(signal.SIGTERM, _on_terminate) if _main_thread() else None
     try:
         args = _parser().parse_args(argv)
+        if args.verb in ("explain-code", "help"):
+            return _explain_code(args.code, sys.stdout)
+        if args.verb == "fmt":
+            return _fmt(args.files, check=args.check, diff=args.diff, out=sys.stdout, err=sys.stderr)
         if args.verb == "check":
             return _check(args.files, args.format, sys.stdout)
         if args.verb == "report":
@@ -116,10 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(printable(f"parrules: {exc}") + "\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        sys.stderr.write("\nparrules: interrupted; no file was written\n")
+        sys.stderr.write("\nparrules: " + _("interrupted; no file was written") + "\n")
         return EXIT_INTERRUPTED
     except _Terminated:
-        sys.stderr.write("parrules: stopped; no file was written\n")
+        sys.stderr.write("parrules: " + _("stopped; no file was written") + "\n")
         return EXIT_TERMINATED
     except BrokenPipeError:
         # The reader of our output went away (`parrules score … | head`): nothing more to say to it.
@@ -132,9 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             traceback.print_exc()
             return EXIT_INTERNAL
-        sys.stderr.write(printable(f"parrules: internal error ({exc.__class__.__name__}: {str(exc)[:500]}).\n"
-                                   "This is a bug in parrules; please report it with the command you ran. "
-                                   "Set PARRULES_DEBUG=1 to see the traceback.\n"))
+        sys.stderr.write(printable("parrules: " + _(
+            "internal error ({error}).\nThis is a bug in parrules; please report it with the command you ran. "
+            "Set PARRULES_DEBUG=1 to see the traceback.").format(error=f"{exc.__class__.__name__}: {str(exc)[:500]}"))
+            + "\n")
         return EXIT_INTERNAL
     finally:
         if previous is not None:
@@ -152,13 +231,14 @@ def _input(name: str) -> Path:
     try:
         mode = os.stat(name).st_mode
     except FileNotFoundError:
-        raise _UsageError(f"no such file: {name}") from None
+        raise _UsageError(_("no such file: {file}").format(file=name)) from None
     except (OSError, ValueError) as exc:
-        raise _UsageError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise _UsageError(_("cannot read {file}: {reason}").format(
+            file=name, reason=getattr(exc, "strerror", None) or exc)) from None
     if stat.S_ISDIR(mode):
-        raise _UsageError(f"{name} is a folder; give a file")
+        raise _UsageError(_("{file} is a folder; give a file").format(file=name))
     if not stat.S_ISREG(mode):
-        raise _UsageError(f"{name} is not a regular file (a device or a pipe); give a file")
+        raise _UsageError(_("{file} is not a regular file (a device or a pipe); give a file").format(file=name))
     return Path(name)
 
 
@@ -204,7 +284,7 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
     if getattr(args, "output", None):
         check_output(Path(args.output), inputs)  # before any work: never overwrite an input
     if args.sheet is not None and Path(args.data).suffix.lower() != ".xlsx":
-        raise _UsageError(f"--sheet names a worksheet of an .xlsx workbook; {args.data} is not one")
+        raise _UsageError(_("--sheet names a worksheet of an .xlsx workbook; {file} is not one").format(file=args.data))
     ruleset = _load_checked(Path(args.ruleset), err)
     if ruleset is None:
         return EXIT_PROBLEMS
@@ -213,7 +293,8 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
                                      percent_fractions=args.percent_fractions)
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
-        err.write(printable(f"{args.data}: {summarize(exc.diagnostics)}; nothing was scored\n"))
+        err.write(printable(_("{file}: {summary}; nothing was scored").format(
+            file=args.data, summary=summarize(exc.diagnostics))) + "\n")
         return EXIT_PROBLEMS
     if results.warnings:
         err.write(render_all(results.warnings) + "\n")
@@ -246,18 +327,16 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
     if args.output:
         write_atomically(Path(args.output), text.encode("utf-8"))
-        err.write(f"wrote {len(results.units)} units to {args.output}\n")
+        err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", len(results.units)).format(
+            count=i18n.number(len(results.units)), file=args.output) + "\n")
     else:
         out.write(text)
     if published is not None:
         differences = compare_published(results, published)
         explained = sum(1 for d in differences if d.note)
         target = err if args.format != "table" or args.output else out
-        target.write(f"\nCompared with the published table {args.published}: "
-                     f"{len(published.units)} units, {len(published.averages)} average"
-                     f"{'s' if len(published.averages) != 1 else ''}; {len(differences)} difference"
-                     f"{'s' if len(differences) != 1 else ''}"
-                     f"{' (' + str(explained) + ' explained by rounding)' if explained else ''}\n")
+        target.write("\n" + _comparison_line(args.published, len(published.units), len(published.averages),
+                                              len(differences), explained) + "\n")
         for difference in differences:
             target.write(printable(f"  {difference.describe()}") + "\n")
     return EXIT_OK
@@ -276,8 +355,10 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not found:
         names = [u.unit for u in done.results.units]
         near = difflib.get_close_matches(args.unit, names, n=3, cutoff=0.5)
-        raise _UsageError(f"no unit named `{args.unit}` in {args.data}"
-                          + (f"; did you mean {', '.join(f'`{n}`' for n in near)}?" if near else ""))
+        quoted = ", ".join(f"`{n}`" for n in near)
+        raise _UsageError(_("no unit named `{unit}` in {file}; did you mean {names}?").format(
+            unit=args.unit, file=args.data, names=quoted) if near else
+            _("no unit named `{unit}` in {file}").format(unit=args.unit, file=args.data))
     from parrules.explain import explain
 
     explanation = explain(done.results, found[0])
@@ -295,8 +376,8 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
     fmt = args.format or {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
                           ".xlsx": "xlsx"}.get(output.suffix.lower())
     if fmt is None:
-        raise _UsageError(f"cannot tell the report's format from `{output.name}`: "
-                          "end the file name with .md, .html or .xlsx, or give --format")
+        raise _UsageError(_("cannot tell the report's format from `{name}`: "
+                            "end the file name with .md, .html or .xlsx, or give --format").format(name=output.name))
     done = _score_data(args, err)
     if isinstance(done, int):
         return done
@@ -308,8 +389,77 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
         render = report.render_markdown if fmt == "md" else report.render_html
         payload = render(done.results, done.change).encode("utf-8")
     write_atomically(output, payload)
-    err.write(f"wrote the results of {len(done.results.units)} units to {output}\n")
+    count = len(done.results.units)
+    err.write(n_("wrote the results of {count} unit to {file}", "wrote the results of {count} units to {file}",
+                 count).format(count=i18n.number(count), file=output) + "\n")
     return EXIT_OK
+
+
+def _fmt(files: list[str], *, check: bool, diff: bool, out: TextIO, err: TextIO) -> int:
+    import difflib
+
+    from parrules.build import read_ruleset_file
+    from parrules.fmt import format_text
+    from parrules.syntax import normalize
+
+    changed = broken = 0
+    for path in [_input(name) for name in files]:
+        text, problem = read_ruleset_file(path)
+        done = format_text(text, str(path)) if text is not None else None
+        if done is None or done.text is None:
+            broken += 1
+            diagnostics = [problem] if problem is not None else list(done.diagnostics if done else ())
+            err.write(render_all(diagnostics, {str(path): normalize(text)} if text is not None else None) + "\n")
+            err.write(_("{file}: not formatted, it has a syntax error").format(file=path) + "\n")
+            continue
+        if done.text == text:
+            continue
+        changed += 1
+        if diff:
+            out.writelines(difflib.unified_diff(normalize(text or "").splitlines(keepends=True),
+                                                done.text.splitlines(keepends=True), str(path), str(path)))
+        if check:
+            err.write(_("{file}: would be reformatted").format(file=path) + "\n")
+        elif not diff:
+            write_atomically(path, done.text.encode("utf-8"))
+            err.write(_("{file}: reformatted").format(file=path) + "\n")
+    unchanged = len(files) - changed - broken
+    if (not check and not diff) or unchanged:
+        err.write(n_("{count} file already in the canonical layout", "{count} files already in the canonical layout",
+                     unchanged).format(count=i18n.number(unchanged)) + "\n")
+    return EXIT_PROBLEMS if broken or (check and changed) else EXIT_OK
+
+
+def _explain_code(code: str, out: TextIO) -> int:
+    import difflib
+
+    from parrules.codes import pages
+
+    known = pages(i18n.current())
+    wanted = code.strip().upper()
+    if wanted.isdigit():
+        wanted = f"PAR{wanted}"
+    if wanted not in known:
+        near = difflib.get_close_matches(wanted, sorted(known), n=3, cutoff=0.6)
+        if near:
+            raise _UsageError(_("{code} is not a code of parrules; did you mean {names}?").format(
+                code=code, names=", ".join(near)))
+        raise _UsageError(_("{code} is not a code of parrules; the codes are listed in docs/diagnostics.md").format(
+            code=code))
+    out.write(printable(known[wanted].render()))
+    return EXIT_OK
+
+
+def _comparison_line(path: str, units: int, averages: int, differences: int, explained: int) -> str:
+    counted = {"units": n_("{count} unit", "{count} units", units).format(count=i18n.number(units)),
+               "averages": n_("{count} average", "{count} averages", averages).format(count=averages),
+               "differences": n_("{count} difference", "{count} differences", differences).format(
+                   count=i18n.number(differences))}
+    if explained:
+        return _("Compared with the published table {file}: {units}, {averages}; {differences} "
+                 "({explained} explained by rounding)").format(file=path, explained=explained, **counted)
+    return _("Compared with the published table {file}: {units}, {averages}; {differences}").format(
+        file=path, **counted)
 
 
 if __name__ == "__main__":  # pragma: no cover
