@@ -15,12 +15,12 @@ Time (5 s) and memory (1 GiB) are the runner's to watch (`pool.py`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from pathlib import Path
 
 import parrules
+from parrules import codes
 from parrules.api import CheckReport, Ruleset
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, render_all
 from parrules.exact import CONTEXT
@@ -32,12 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ZERO, HUNDRED = Decimal(0), Decimal(100)
 
 
-def _documented() -> frozenset[str]:
-    text = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
-    return frozenset(re.findall(r"^\|\s*`?((?:PAR|DAT)\d{3})`?\s*\|", text, re.MULTILINE))
-
-
-DOCUMENTED = _documented()
+DOCUMENTED = codes.documented()
 # A data problem without a row is one of the whole file: unreadable, not a table, too large, a sheet.
 FILE_LEVEL = frozenset({"DAT113", "DAT114", "DAT116", "DAT118", "DAT119"})
 

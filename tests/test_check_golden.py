@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from parrules import codes
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "check"
 CASES = sorted(GOLDEN.glob("*.par"))
-DOC = ROOT / "docs" / "diagnostics.md"
 # Codes no small file can show; each is covered by a test elsewhere.
 NO_GOLDEN = {"PAR103": "needs a file over 512 KB (tests/test_check.py builds one)"}
 
@@ -90,7 +91,7 @@ def test_the_two_languages_report_the_same_codes_at_the_same_places() -> None:
 
 
 def documented_codes() -> set[str]:
-    return set(re.findall(r"^\|\s*`?(PAR\d{3})`?\s*\|", DOC.read_text(encoding="utf-8"), re.MULTILINE))
+    return {code for code in codes.documented() if code.startswith("PAR")}
 
 
 def golden_codes() -> set[str]:

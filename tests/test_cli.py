@@ -77,7 +77,7 @@ def test_score_csv_and_table_outputs(tmp_path: Path) -> None:
     assert lines[1] == ",1,Sở Nội vụ,6.80,2.55,9.35,10,93.50,Tốt,1"
     table = parrules("score", str(SMALL), str(FIXTURES / "small.csv"))
     assert table.returncode == 0
-    assert "Sở Nội vụ" in table.stdout and "93.50" in table.stdout and "Chỉ số trung bình" in table.stdout
+    assert "Sở Nội vụ" in table.stdout and "93.50" in table.stdout and "Average index" in table.stdout
 
 
 def test_bad_data_lists_every_problem_and_writes_no_output(tmp_path: Path) -> None:

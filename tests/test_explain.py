@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import parrules
+from parrules import i18n
 from parrules.exact import CONTEXT
 from parrules.explain import explain
 from parrules.gap import TreeSimulation, next_band
@@ -48,12 +49,17 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, env=env, check=False)
 
 
-def test_golden_explanation_of_one_unit() -> None:
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_golden_explanation_of_one_unit(lang: str) -> None:
     # Worked out by hand in tests/fixtures/README.md. The gap: Khá from 70 %, published with 2 decimals
     # half-up, so an unrounded 69.995 % is enough: 69.995 % of 10 = 6.9995 points, 6.9995 − 5.9 = 1.0995.
-    done = run("explain", "tests/fixtures/small.par", "tests/fixtures/small.csv", "--unit", "Sở Tư pháp")
+    probe = "Points lost (largest first):"
+    if lang == "vi" and i18n.translations("vi").gettext(probe) == probe:
+        pytest.skip("the Vietnamese catalogue does not hold the explanation's messages yet")
+    done = run("explain", "--lang", lang, "tests/fixtures/small.par", "tests/fixtures/small.csv",
+               "--unit", "Sở Tư pháp")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (GOLDEN / "small-so-tu-phap.txt").read_text(encoding="utf-8")
+    assert done.stdout == (GOLDEN / f"small-so-tu-phap.{lang}.txt").read_text(encoding="utf-8")
 
 
 def test_every_leaf_is_shown_and_the_leaves_add_up_to_the_total(results: Results) -> None:

@@ -44,16 +44,16 @@ def test_the_changes_the_seed_states_for_the_districts() -> None:
     assert fall is not None and fall.unit == "Huyện Sìn Hồ"
     # "Chỉ số trung bình chung của cấp huyện giảm 3.51%"
     assert change.average.change == Decimal("-3.51")
-    assert change.summary() == "2/8 đơn vị có chỉ số tăng; 6/8 giảm"
+    assert change.summary() == "2/8 units have a higher index; 6/8 lower"
 
 
 def test_score_and_report_show_the_changes(tmp_path: Path) -> None:
     table = parrules_cli("score", str(DISTRICTS), str(DISTRICTS_DATA), "--previous", str(PREVIOUS))
     assert table.returncode == 0, table.stderr
-    assert "Tăng/giảm chỉ số" in table.stdout and "+2.55" in table.stdout
-    assert "So với năm 2019: 2/8 đơn vị có chỉ số tăng; 6/8 giảm." in table.stdout
-    assert "Tăng nhiều nhất: Thành phố Lai Châu (+2.55)." in table.stdout
-    assert table.stdout.count("Chỉ số trung bình: 72.65 (-3.51 so với 76.16).") == 1
+    assert "Index change" in table.stdout and "+2.55" in table.stdout
+    assert "Compared with 2019: 2/8 units have a higher index; 6/8 lower." in table.stdout
+    assert "Largest rise: Thành phố Lai Châu (+2.55)." in table.stdout
+    assert table.stdout.count("Average index: 72.65 (-3.51 compared with 76.16).") == 1
     done = parrules_cli("score", str(DISTRICTS), str(DISTRICTS_DATA), "--previous", str(PREVIOUS),
                        "--format", "json")
     payload = json.loads(done.stdout)
@@ -64,7 +64,7 @@ def test_score_and_report_show_the_changes(tmp_path: Path) -> None:
     report = tmp_path / "report.md"
     assert parrules_cli("report", str(DISTRICTS), str(DISTRICTS_DATA), "--previous", str(PREVIOUS),
                         "-o", str(report)).returncode == 0
-    assert "- So với năm 2019: 2/8 đơn vị có chỉ số tăng; 6/8 giảm." in report.read_text(encoding="utf-8")
+    assert "- Compared with 2019: 2/8 units have a higher index; 6/8 lower." in report.read_text(encoding="utf-8")
 
 
 def test_last_years_csv_and_json_read_back_what_score_wrote(tmp_path: Path) -> None:

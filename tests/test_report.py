@@ -53,7 +53,7 @@ def test_markdown_has_the_seeds_numbers(level: str, tmp_path: Path) -> None:
         assert cells[2:5] == [row["appraisal"], row["survey"], row["total"]]
         assert row["index"] in cells and row["class"] in cells
     average = "82.08" if level == "departments" else "72.65"
-    assert f"**Chỉ số trung bình: {average} %**" in text
+    assert f"**Average index: {average} %**" in text
 
 
 def test_markdown_has_one_table_per_group_with_its_average(tmp_path: Path) -> None:
@@ -68,11 +68,11 @@ def test_xlsx_reopens_with_numbers_stored_as_numbers(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(report("departments", tmp_path / "report.xlsx"))
     # Excel allows 31 characters in a sheet's name.
     assert book.sheetnames[:2] == ["I. Nhóm đơn vị xếp loại trên th", "II. Nhóm đơn vị đặc thù xếp loạ"]
-    assert "Điểm theo tiêu chí" in book.sheetnames and "Chỉ số thành phần" in book.sheetnames
+    assert "Points by criterion" in book.sheetnames and "Sub-indices" in book.sheetnames
     rows = {}
     for sheet in book.worksheets[:2]:
         header = [c.value for c in sheet[3]]
-        assert header[:5] == ["STT", "Tên đơn vị", "Điểm thẩm định", "Điểm điều tra", "Tổng điểm"]
+        assert header[:5] == ["No.", "Unit", "Điểm thẩm định", "Điểm điều tra", "Total points"]
         for values in sheet.iter_rows(min_row=4, values_only=False):
             if isinstance(values[0].value, int):
                 rows[values[1].value] = values

@@ -3,6 +3,7 @@
 The public API is what this module exports; everything else is internal.
 """
 
+from parrules import i18n
 from parrules.api import CheckReport, Ruleset, check_file, load, load_text
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, RulesetError
 from parrules.explain import explain
@@ -23,6 +24,7 @@ __all__ = [
     "UnitResult",
     "check_file",
     "explain",
+    "i18n",
     "load",
     "load_text",
 ]

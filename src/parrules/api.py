@@ -19,6 +19,7 @@ from attrs import frozen
 from parrules import check as checker
 from parrules.build import build_source, read_ruleset_file
 from parrules.diagnostics import DataError, Diagnostic, Findings, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.i18n import _
 from parrules.model import Model
 
 if TYPE_CHECKING:
@@ -42,16 +43,13 @@ class CheckReport(Findings):
         if self.diagnostics:
             parts.append(render_all(self.diagnostics, self.sources))
         if self.ok:
-            tail = f"{self.file}: ok"
-            if self.summary:
-                tail += f" — {self.summary}"
-            if self.warnings:
-                tail += f" ({summarize(self.diagnostics)})"
+            # `ok`, the ruleset's summary if it could be built, and how many warnings if there are any.
+            template = (_("{file}: ok — {summary} ({findings})") if self.summary and self.warnings else
+                        _("{file}: ok — {summary}") if self.summary else
+                        _("{file}: ok ({findings})") if self.warnings else _("{file}: ok"))
         else:
-            tail = f"{self.file}: {summarize(self.diagnostics)}"
-            if self.summary:
-                tail += f" — {self.summary}"
-        parts.append(tail)
+            template = _("{file}: {findings} — {summary}") if self.summary else _("{file}: {findings}")
+        parts.append(template.format(file=self.file, summary=self.summary, findings=summarize(self.diagnostics)))
         return "\n".join(parts)
 
 

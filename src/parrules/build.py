@@ -13,6 +13,7 @@ import lark
 
 from parrules import model as m
 from parrules.diagnostics import Diagnostic, error
+from parrules.i18n import N_, _, number
 from parrules.limits import (
     MAX_INCLUDE_DEPTH,
     MAX_INCLUDE_NAME,
@@ -119,21 +120,22 @@ class _Builder:
             if key in chain:
                 shown = " → ".join(self._shown(k) for k in (*chain, key))
                 self.diagnostics.append(error(
-                    "PAR122", f"`{_string(token)}` makes a cycle of includes: {shown}",
-                    "remove one of the includes that form the cycle", span))
+                    "PAR122", _("`{name}` makes a cycle of includes: {chain}").format(name=_string(token), chain=shown),
+                    _("remove one of the includes that form the cycle"), span))
                 continue
             if len(chain) >= MAX_INCLUDE_DEPTH:
                 self.diagnostics.append(error(
-                    "PAR122", f"includes nested deeper than {MAX_INCLUDE_DEPTH} files",
-                    "include shared fragments directly from the main ruleset", span))
+                    "PAR122", _("includes nested deeper than {max} files").format(max=MAX_INCLUDE_DEPTH),
+                    _("include shared fragments directly from the main ruleset"), span))
                 continue
             first = self.included.get(key)
             if first is not None:
                 # Its nodes and declarations are already in the ruleset; a second copy would only repeat
                 # them (and a diamond of includes would double the work at every level).
                 self.diagnostics.append(error(
-                    "PAR123", f"`{_string(token)}` is already included (at {first.file}:{first.line})",
-                    "include each file once", span))
+                    "PAR123", _("`{name}` is already included (at {file}:{line})").format(
+                        name=_string(token), file=first.file, line=first.line),
+                    _("include each file once"), span))
                 continue
             self.included[key] = span
             text = self._read_include(target, _string(token), span)
@@ -154,16 +156,19 @@ class _Builder:
         except ReadError as problem:
             if problem.kind == "too_large" and problem.size > MAX_RULESET_BYTES:
                 self.diagnostics.append(error(
-                    "PAR103", f"included file `{name}` is {problem.size:,} bytes; a ruleset file may be at most "
-                    f"{MAX_RULESET_BYTES:,}", "split it into smaller files", span))
+                    "PAR103", _("included file `{name}` is {size} bytes; a ruleset file may be at most {max}").format(
+                        name=name, size=number(problem.size), max=number(MAX_RULESET_BYTES)),
+                    _("split it into smaller files"), span))
             elif problem.kind == "too_large":
                 self.diagnostics.append(error(
-                    "PAR103", f"with `{name}` the ruleset and its includes would be over "
-                    f"{MAX_TOTAL_RULESET_BYTES:,} bytes together", "include fewer or smaller files", span))
+                    "PAR103", _("with `{name}` the ruleset and its includes would be over {max} bytes together").format(
+                        name=name, max=number(MAX_TOTAL_RULESET_BYTES)),
+                    _("include fewer or smaller files"), span))
             else:
                 self.diagnostics.append(error(
-                    "PAR121", f"cannot read included file `{name}`: {describe_read_problem(problem, room)}",
-                    "check the file exists next to the ruleset and is a plain text file", span))
+                    "PAR121", _("cannot read included file `{name}`: {problem}").format(
+                        name=name, problem=describe_read_problem(problem, room)),
+                    _("check the file exists next to the ruleset and is a plain text file"), span))
             return None
         self.total_bytes += len(data)
         try:
@@ -171,8 +176,9 @@ class _Builder:
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
             self.diagnostics.append(error(
-                "PAR121", f"included file `{name}` is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})",
-                "save the file as UTF-8 (Unicode)", span))
+                "PAR121", _("included file `{name}` is not UTF-8 text (byte 0x{byte} on line {line})").format(
+                    name=name, byte=f"{data[exc.start]:02X}", line=line),
+                _("save the file as UTF-8 (Unicode)"), span))
             return None
 
     def _shown(self, key: str) -> str:
@@ -184,14 +190,14 @@ class _Builder:
     def _resolve_include(self, relative: str, file: str, span: m.Span) -> Path | None:
         if self.root is None:
             self.diagnostics.append(error(
-                "PAR120", "`include` needs the ruleset to be loaded from a file",
-                "load the ruleset with its path, not as text", span))
+                "PAR120", _("`include` needs the ruleset to be loaded from a file"),
+                _("load the ruleset with its path, not as text"), span))
             return None
         if not relative.strip() or len(relative) > MAX_INCLUDE_NAME or not relative.isprintable():
             self.diagnostics.append(error(
-                "PAR120", "`include` needs the name of a file: printable characters, at most "
-                f"{MAX_INCLUDE_NAME} of them",
-                'write the file\'s name relative to this one, e.g. `include "chung.par"`', span))
+                "PAR120", _("`include` needs the name of a file: printable characters, at most {max} of them").format(
+                    max=MAX_INCLUDE_NAME),
+                _('write the file\'s name relative to this one, e.g. `include "chung.par"`'), span))
             return None
         base = Path(file).parent if file not in ("<text>",) else self.root
         try:
@@ -201,18 +207,20 @@ class _Builder:
             exists = not outside and target.is_file()
         except (OSError, ValueError) as exc:  # a name the system refuses (too long, …)
             self.diagnostics.append(error(
-                "PAR120", f"`{relative}` cannot be a file name here: {getattr(exc, 'strerror', None) or exc}",
-                "write the file's name relative to this one, e.g. `include \"chung.par\"`", span))
+                "PAR120", _("`{name}` cannot be a file name here: {reason}").format(
+                    name=relative, reason=getattr(exc, "strerror", None) or exc),
+                _('write the file\'s name relative to this one, e.g. `include "chung.par"`'), span))
             return None
         if outside:
             self.diagnostics.append(error(
-                "PAR120", f"`{relative}` is outside the ruleset's folder",
-                f"includes must stay inside {root.name}/; copy the shared fragment there", span))
+                "PAR120", _("`{name}` is outside the ruleset's folder").format(name=relative),
+                _("includes must stay inside {folder}/; copy the shared fragment there").format(folder=root.name),
+                span))
             return None
         if not exists:
             self.diagnostics.append(error(
-                "PAR121", f"included file `{relative}` does not exist",
-                "paths are relative to the file that includes them", span))
+                "PAR121", _("included file `{name}` does not exist").format(name=relative),
+                _("paths are relative to the file that includes them"), span))
             return None
         return target
 
@@ -236,8 +244,9 @@ class _Builder:
             if kind in seen_once:
                 first = seen_once[kind]
                 self.diagnostics.append(error(
-                    "PAR110", f"a second `{kind}` block (the first is at line {first.line})",
-                    f"merge the two `{kind}` blocks into one", span))
+                    "PAR110", _("a second `{kind}` block (the first is at line {line})").format(
+                        kind=kind, line=first.line),
+                    _("merge the two `{kind}` blocks into one").format(kind=kind), span))
                 return False
             seen_once[kind] = span
             return True
@@ -276,8 +285,8 @@ class _Builder:
         self.file = main_file
         if meta is None:
             self.diagnostics.append(error(
-                "PAR112", "the ruleset has no `ruleset \"…\" { … }` block",
-                'start the file with: ruleset "Chỉ số CCHC …" { year 2020  scale 100 }',
+                "PAR112", _("the ruleset has no `ruleset \"…\" { … }` block"),
+                _('start the file with: ruleset "Chỉ số CCHC …" { year 2020  scale 100 }'),
                 m.Span(main_file, 1, 1, 1, 2)))
             meta = m.Meta(span=m.Span(main_file, 1, 1, 1, 2))
         inputs.extend(self.implicit_inputs(components, extras, inputs))
@@ -315,23 +324,25 @@ class _Builder:
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the lexer only admits digits
-            self.diagnostics.append(error("PAR111", f"`{token}` is not a number", None, _span(self.file, token)))
+            self.diagnostics.append(error("PAR111", _("`{number}` is not a number").format(number=token), None,
+                                          _span(self.file, token)))
             return Decimal(0)
         if not within_number_limits(value):
             shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
             self.diagnostics.append(error(
-                "PAR111", f"`{shown}` has more digits than parrules computes with exactly",
-                f"a number has {number_limit_words()}", _span(self.file, token)))
+                "PAR111", _("`{number}` has more digits than parrules computes with exactly").format(number=shown),
+                _("a number has {limits}").format(limits=number_limit_words()), _span(self.file, token)))
             # The checker still looks at the rest with the value as written, where it can hold it.
             if len(value.as_tuple().digits) > 30 or abs(value.adjusted()) > 30:
                 return Decimal(0)
         return -value if negative else value
 
-    def integer(self, token: lark.Token, what: str) -> int:
+    def integer(self, token: lark.Token, message: str) -> int:
+        """A whole number; `message` (an `N_` id with `{value}`) says which, when it is not one."""
         value = self.number(token)
         if value != value.to_integral_value():
             self.diagnostics.append(error(
-                "PAR111", f"{what} must be a whole number, not {token}", None, _span(self.file, token)))
+                "PAR111", _(message).format(value=token), None, _span(self.file, token)))
         return int(value)
 
     def signed(self, tree: Tree) -> Decimal:
@@ -346,13 +357,14 @@ class _Builder:
             key = setting.data
             if key in seen:
                 self.diagnostics.append(error(
-                    "PAR110", f"`{key.replace('_', ' ')}` is set twice", "keep one", _span(self.file, setting)))
+                    "PAR110", _("`{setting}` is set twice").format(setting=key.replace("_", " ")), _("keep one"),
+                    _span(self.file, setting)))
             seen.add(key)
             tokens = _tokens(setting)
             if key == "authority":
                 values["authority"] = _string(tokens[0])
             elif key == "year":
-                values["year"] = self.integer(tokens[0], "the year")
+                values["year"] = self.integer(tokens[0], N_("the year must be a whole number, not {value}"))
             elif key == "level":
                 values["level"] = str(tokens[0])
             elif key == "scale":
@@ -363,7 +375,8 @@ class _Builder:
                     number = _tokens(item)[0]
                     kind = str(_tokens(_trees(item)[0])[0])
                     counts.append(m.ExpectedCount(
-                        cast(Any, kind), self.integer(number, "a count"), _span(self.file, item)))
+                        cast(Any, kind), self.integer(number, N_("a count must be a whole number, not {value}")),
+                        _span(self.file, item)))
                 values["expect"] = tuple(counts)
             elif key == "unit_max":
                 values["unit_max_from_data"] = True
@@ -403,8 +416,8 @@ class _Builder:
                 values["high"] = high if isinstance(high, Decimal) else None
                 if not isinstance(low, Decimal) or not isinstance(high, Decimal):
                     self.diagnostics.append(error(
-                        "PAR113", "a range is two numbers: `range 0 to 10`",
-                        "write the lowest and the highest value the input may take, e.g. `range 0 to 5`",
+                        "PAR113", _("a range is two numbers: `range 0 to 10`"),
+                        _("write the lowest and the highest value the input may take, e.g. `range 0 to 5`"),
                         _span(self.file, part)))
             elif part.data == "at_most":
                 values["at_most"] = str(_tokens(part)[0])
@@ -590,11 +603,13 @@ class _Builder:
             span = _span(self.file, line)
             if stage in values:
                 self.diagnostics.append(error(
-                    "PAR110", f"rounding of `{stage}` is set twice", "keep one line per stage", span))
-            digits = self.integer(digits_token, "the number of decimals")
+                    "PAR110", _("rounding of `{stage}` is set twice").format(stage=stage), _("keep one line per stage"),
+                    span))
+            digits = self.integer(digits_token, N_("the number of decimals must be a whole number, not {value}"))
             if not 0 <= digits <= 6:
                 self.diagnostics.append(error(
-                    "PAR111", f"{digits} decimals is outside 0–6", "published figures use 2 (sometimes 3)", span))
+                    "PAR111", _("{count} decimals is outside 0–6").format(count=digits),
+                    _("published figures use 2 (sometimes 3)"), span))
                 continue  # reported; a rounding to 40 places would only mislead the checks after this one
             values[stage] = m.Rounding(digits, cast(Any, mode), span)
             for option in parts[2:]:
@@ -610,7 +625,8 @@ class _Builder:
 
     def _misplaced_option(self, option: str, stage: str, span: m.Span) -> None:
         self.diagnostics.append(error(
-            "PAR110", f"`{option}` only applies to the `{stage}` line", f"move it to the `{stage}` line", span))
+            "PAR110", _("`{option}` only applies to the `{stage}` line").format(option=option, stage=stage),
+            _("move it to the `{stage}` line").format(stage=stage), span))
 
     def classes(self, tree: Tree) -> m.ClassTable:
         group_tokens = _tokens(tree)
@@ -670,16 +686,20 @@ def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
         data = read_bounded(path, MAX_RULESET_BYTES)
     except ReadError as problem:
         if problem.kind == "too_large":
-            return None, error("PAR103", f"the file is {problem.size:,} bytes; a ruleset may be at most "
-                               f"{MAX_RULESET_BYTES:,}", "split shared parts into files and `include` them",
+            return None, error("PAR103", _("the file is {size} bytes; a ruleset may be at most {max}").format(
+                                   size=number(problem.size), max=number(MAX_RULESET_BYTES)),
+                               _("split shared parts into files and `include` them"),
                                m.Span(str(path), 1, 1, 1, 2))
-        return None, error("PAR105", f"cannot read `{path}`: {describe_read_problem(problem, MAX_RULESET_BYTES)}",
-                           "check the path", m.Span(str(path), 0, 0, 0, 0))
+        return None, error("PAR105", _("cannot read `{path}`: {problem}").format(
+                               path=path, problem=describe_read_problem(problem, MAX_RULESET_BYTES)),
+                           _("check the path"), m.Span(str(path), 0, 0, 0, 0))
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, error("PAR105", f"`{path}` is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})",
-                           "save the file as UTF-8 (Unicode); legacy Vietnamese encodings (TCVN3, VNI) are not read",
+        return None, error("PAR105", _("`{path}` is not UTF-8 text (byte 0x{byte} on line {line})").format(
+                               path=path, byte=f"{data[exc.start]:02X}", line=line),
+                           _("save the file as UTF-8 (Unicode); legacy Vietnamese encodings (TCVN3, VNI) are not "
+                             "read"),
                            m.Span(str(path), line, column, line, column + 1))

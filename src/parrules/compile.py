@@ -16,6 +16,7 @@ from attrs import frozen
 
 from parrules import model as m
 from parrules.exact import ROUNDING
+from parrules.i18n import _
 from parrules.rounding import rounder
 
 Env = Mapping[str, m.Value]
@@ -191,10 +192,11 @@ def _binary(expr: m.Binary, ctx: _Context) -> ExprFn:
     def divide(env: Env) -> Decimal:
         divisor = b(env)
         if divisor == 0:
-            shown = ", ".join(f"{n} = {env.get(n)}" for n in divisor_names) or "the divisor"
+            shown = ", ".join(f"{n} = {env.get(n)}" for n in divisor_names)
             raise EvaluationProblem(
-                "DAT122", f"division by zero ({shown})",
-                "the ruleset has no case for this value: add a `when … = 0 ->` line, or check the data",
+                "DAT122", (_("division by zero ({values})").format(values=shown) if shown else
+                           _("division by zero (the divisor)")),
+                _("the ruleset has no case for this value: add a `when … = 0 ->` line, or check the data"),
                 divisor_names[0] if divisor_names else None,
             )
         return ROUNDING.divide(a(env), divisor)  # a quotient may need endless digits: settled later
@@ -231,8 +233,8 @@ def compile_rule(rule: m.Rule, node_max: Decimal, node_min: Decimal,
         def steps(env: Env) -> tuple[Decimal, int]:
             found = cases.get(env[name], fallback)  # type: ignore[arg-type]
             if found is None:
-                raise EvaluationProblem("DAT123", f"no step for {name} = {env[name]}",
-                                        "add the missing step or an `otherwise` line", name)
+                raise EvaluationProblem("DAT123", _("no step for {name} = {value}").format(name=name, value=env[name]),
+                                        _("add the missing step or an `otherwise` line"), name)
             return found[1](env), found[0]
 
         return steps
@@ -249,8 +251,8 @@ def compile_rule(rule: m.Rule, node_max: Decimal, node_min: Decimal,
                 if condition(env):
                     return result(env), i
             if otherwise is None:
-                raise EvaluationProblem("DAT123", "no line of the rule applies to this unit's values",
-                                        "add an `otherwise` line to the rule")
+                raise EvaluationProblem("DAT123", _("no line of the rule applies to this unit's values"),
+                                        _("add an `otherwise` line to the rule"))
             return otherwise(env), count
 
         return table

@@ -13,10 +13,12 @@ from decimal import Decimal, Inexact, getcontext, localcontext, setcontext
 import attrs
 
 from parrules import model as m
+from parrules import vocabulary as words
 from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, LeafFn, Plan
 from parrules.data import UnitRecord
 from parrules.diagnostics import DataError, Diagnostic
 from parrules.exact import CONTEXT, ROUNDING, settle
+from parrules.i18n import N_, _
 from parrules.results import Exact, GroupResult, NodeResult, Results, UnitResult
 
 # 40 significant digits: far beyond any published figure, so only the ruleset's rounding rounds.
@@ -83,8 +85,8 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     env = _official_env(plan, record)
     for name in plan.applicability_inputs:
         if name not in env:
-            problems.add("DAT104", f"`{name}` is missing; it decides which criteria apply",
-                         "fill in the column for this unit", name)
+            problems.add("DAT104", _("`{name}` is missing; it decides which criteria apply").format(name=name),
+                         _("fill in the column for this unit"), name)
     if problems.count:
         return None
     app = plan.applicability(env)
@@ -100,8 +102,8 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     stages = _stages(plan, app, record, env, official=points, problems=problems) if record.stage_values else {}
     if context.flags[Inexact]:
         # A sum or product of points needed more than the context's 40 digits: a digit was lost.
-        problems.add("DAT129", "a figure of this unit needs more digits than parrules computes with exactly",
-                     "check the unit's numbers for a value far longer or larger than it should be")
+        problems.add("DAT129", _("a figure of this unit needs more digits than parrules computes with exactly"),
+                     _("check the unit's numbers for a value far longer or larger than it should be"))
         return None
 
     unit_max, max_from_data = app.unit_max, False
@@ -109,18 +111,23 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
         if plan.model.meta.unit_max_from_data and record.max < app.unit_max:
             unit_max, max_from_data = record.max, True
         else:
-            allowed = (" (it may only be lower, for units the ruleset does not itemise)"
-                       if plan.model.meta.unit_max_from_data else "")
-            problems.add("DAT124", f"maximum {record.max} disagrees with the rules' {app.unit_max}{allowed}",
-                         "check the unit's attributes (what applies to it) or the `max` column", "max")
+            if plan.model.meta.unit_max_from_data:
+                message = _("maximum {max} disagrees with the rules' {rules} (it may only be lower, for units the "
+                            "ruleset does not itemise)")
+            else:
+                message = _("maximum {max} disagrees with the rules' {rules}")
+            problems.add("DAT124", message.format(max=record.max, rules=app.unit_max),
+                         _("check the unit's attributes (what applies to it) or the `max` column"), "max")
     if unit_max <= 0:
-        problems.add("DAT126", "no criterion applies to this unit, so it has no maximum",
-                     "check the unit's attributes")
+        problems.add("DAT126", _("no criterion applies to this unit, so it has no maximum"),
+                     _("check the unit's attributes"))
     # Only the tree is bounded by the maximum: a bonus outside the scale may lift the total above it.
     tree_points = sum((points[c] for c in plan.components), ZERO)
     if unit_max > 0 and tree_points > unit_max:
-        problems.add("DAT125", f"points {tree_points.normalize():f} are above the unit's maximum {unit_max}",
-                     "check the unit's `max` column and its given points", "max" if record.max is not None else "unit")
+        problems.add("DAT125", _("points {points} are above the unit's maximum {max}").format(
+                         points=f"{tree_points.normalize():f}", max=unit_max),
+                     _("check the unit's `max` column and its given points"),
+                     "max" if record.max is not None else "unit")
     group = _group(plan, record, env, unit_max, problems)
     if problems.count:
         return None
@@ -140,8 +147,9 @@ def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], prob
             if name not in env:
                 missing.setdefault(name, []).append(extra.extra.id)
     for name, used_by in missing.items():
-        problems.add("DAT104", f"missing required input `{name}` (used by {', '.join(used_by)})",
-                     "fill in the cell; leave it blank only where the criterion does not apply", name)
+        problems.add("DAT104", _("missing required input `{name}` (used by {nodes})").format(
+                         name=name, nodes=", ".join(used_by)),
+                     _("fill in the cell; leave it blank only where the criterion does not apply"), name)
 
 
 def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems, *,
@@ -159,17 +167,21 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         try:
             value, branch = _in_rounding(p.leaf, env) if p.quotients else p.leaf(env)
         except EvaluationProblem as exc:
-            problems.add(exc.code, f"{node.kind} {node.id}: {exc.message}", exc.hint, exc.column)
+            problems.add(exc.code, f"{words.node(node.kind, node.id)}: {exc.message}", exc.hint, exc.column)
             continue
         if p.divides:
             value = settle(value)
         if plan.rounds_leaves:
             value = plan.round_leaf(value)
         if value > node.max or value < node.min:
-            side = "above its maximum" if value > node.max else "below its minimum"
-            bound = node.max if value > node.max else node.min
-            problems.add("DAT121", f"{node.kind} {node.id} computes {value.normalize():f}, {side} {bound}",
-                         "check this unit's inputs; if the decision caps the result, write min(…, max)",
+            if value > node.max:
+                message = _("{node} computes {value}, above its maximum {bound}").format(
+                    node=words.node(node.kind, node.id), value=f"{value.normalize():f}", bound=node.max)
+            else:
+                message = _("{node} computes {value}, below its minimum {bound}").format(
+                    node=words.node(node.kind, node.id), value=f"{value.normalize():f}", bound=node.min)
+            problems.add("DAT121", message,
+                         _("check this unit's inputs; if the decision caps the result, write min(…, max)"),
                          p.reads[0] if p.reads else None)
             continue
         points[i], branches[i] = value, branch
@@ -181,9 +193,10 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
     extras: dict[str, Decimal] = {}
     for extra in plan.extras:
         try:
-            value, _ = _in_rounding(extra.leaf, env) if extra.quotients else extra.leaf(env)
+            value, _branch = _in_rounding(extra.leaf, env) if extra.quotients else extra.leaf(env)
         except EvaluationProblem as exc:
-            problems.add(exc.code, f"{extra.extra.kind} {extra.extra.id}: {exc.message}", exc.hint, exc.column)
+            problems.add(exc.code, f"{words.node(extra.extra.kind, extra.extra.id)}: {exc.message}", exc.hint,
+                         exc.column)
             continue
         extras[extra.extra.id] = max(ZERO, min(extra.extra.cap, settle(Decimal(value))))
     if problems.count > before:
@@ -238,17 +251,18 @@ def _group(plan: Plan, record: UnitRecord, env: dict[str, m.Value], unit_max: De
         return None
     if grouping.from_data:
         if not record.group:
-            problems.add("DAT128", "no group given", "fill in the `group` column", "group")
+            problems.add("DAT128", _("no group given"), _("fill in the `group` column"), "group")
         return record.group
     for name in plan.group_reads:
         if name not in env:
-            problems.add("DAT104", f"`{name}` is missing; it decides the unit's group", "fill in the column", name)
+            problems.add("DAT104", _("`{name}` is missing; it decides the unit's group").format(name=name),
+                         _("fill in the column"), name)
             return None
     scope = {**env, UNIT_MAX: unit_max}
     for name, condition in plan.group_rules:
         if condition is None or condition(scope):
             return name
-    problems.add("DAT128", "matches no group rule", "add an `otherwise` group to the ruleset")
+    problems.add("DAT128", _("matches no group rule"), _("add an `otherwise` group to the ruleset"))
     return None
 
 
@@ -295,20 +309,23 @@ def _check_bounds(draft: _Draft, room: Decimal, problems: _UnitProblems) -> None
     for c, node in draft.roots:
         value = draft.components[node.id]
         if s.app.applies[c] and not node.min <= value <= s.app.max[c]:
-            problems.add("DAT127", f"{node.kind} {node.id} would be published as {value.normalize():f}, outside "
-                         f"its bounds {node.min.normalize():f} to {s.app.max[c].normalize():f}",
-                         _BOUNDS_HINT, "max" if s.max_from_data else None)
+            problems.add("DAT127", _("{node} would be published as {value}, outside its bounds {min} to {max}").format(
+                             node=words.node(node.kind, node.id), value=f"{value.normalize():f}",
+                             min=f"{node.min.normalize():f}", max=f"{s.app.max[c].normalize():f}"),
+                         _(_BOUNDS_HINT), "max" if s.max_from_data else None)
     top = s.unit_max + room
     if not ZERO <= draft.total <= top:
-        problems.add("DAT127", f"the total would be published as {draft.total.normalize():f}, above the unit's "
-                     f"maximum {s.unit_max.normalize():f}", _BOUNDS_HINT, "max" if s.max_from_data else None)
+        problems.add("DAT127", _("the total would be published as {total}, above the unit's maximum {max}").format(
+                         total=f"{draft.total.normalize():f}", max=f"{s.unit_max.normalize():f}"),
+                     _(_BOUNDS_HINT), "max" if s.max_from_data else None)
     if not ZERO <= draft.index <= top / s.unit_max * HUNDRED:
-        problems.add("DAT127", f"the index would be published as {draft.index.normalize():f} %, above 100 %",
-                     _BOUNDS_HINT, "max" if s.max_from_data else None)
+        problems.add("DAT127", _("the index would be published as {index} %, above 100 %").format(
+                         index=f"{draft.index.normalize():f}"),
+                     _(_BOUNDS_HINT), "max" if s.max_from_data else None)
 
 
-_BOUNDS_HINT = ("check the unit's `max` column: it must not have more decimals than the ruleset publishes points "
-                "with (its `rounding` block)")
+_BOUNDS_HINT = N_("check the unit's `max` column: it must not have more decimals than the ruleset publishes "
+                  "points with (its `rounding` block)")
 
 
 def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
@@ -456,8 +473,8 @@ def _why_not(plan: Plan, app: Applicability, index: int) -> str:
     p = plan.nodes[index]
     why = app.why[index]
     if why == "children":
-        return "none of its criteria applies to this unit"
+        return _("none of its criteria applies to this unit")
     if why == "parent" and p.parent is not None:
         parent = plan.nodes[p.parent].node
-        return f"{parent.kind} {parent.id} does not apply"
-    return "its `applies if` condition is false for this unit"
+        return _("{node} does not apply").format(node=words.node(parent.kind, parent.id))
+    return _("its `applies if` condition is false for this unit")

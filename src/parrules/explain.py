@@ -20,6 +20,7 @@ from parrules.exact import CONTEXT
 from parrules.explanation import ExplainedNode, Explanation, Loss, StageLine
 from parrules.format import expr as expr_text
 from parrules.gap import class_gap
+from parrules.i18n import _
 from parrules.report.numbers import plain_max
 from parrules.results import NodeResult, Results, UnitResult
 
@@ -64,7 +65,8 @@ def _node(result: NodeResult, nodes: dict[str, m.Node], unit: UnitResult) -> Exp
     if result.cause == "condition" and node.applies is not None:
         names = sorted(references(node.applies))
         values = ", ".join(f"{n} = {show_value(unit.model, n, unit.inputs[n])}" for n in names if n in unit.inputs)
-        reason = f"{values}; applies if {expr_text(node.applies)}" if values else reason
+        if values:
+            reason = _("{values}; applies if {condition}").format(values=values, condition=expr_text(node.applies))
     return ExplainedNode(
         result.id, result.kind, result.title, result.points, result.max, result.status, why, reason,
         inputs, tuple(result.stage_points.items()),
@@ -130,7 +132,8 @@ def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -
             every |= references(line.condition)
         assert rule.otherwise is not None
         shown = read(every | _outcome_reads(rule.otherwise))
-        return f"{said(shown)} → no line holds → otherwise -> {then(rule.otherwise)}", shown
+        return _("{inputs} → no line holds → otherwise -> {outcome}").format(
+            inputs=said(shown), outcome=then(rule.otherwise)), shown
     if isinstance(rule, m.Proportional):
         shown = read([rule.input])
         if branch == 1 and rule.zero_below is not None:
@@ -152,7 +155,9 @@ def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -
                 if isinstance(d, m.DeductIf) and _held(d.condition, env, model, node.max)]
         taken = parts + held
         if not taken:
-            return f"{said(shown)} → nothing deducted → {got}".removeprefix(" → "), shown
+            if not shown:
+                return _("nothing deducted → {points}").format(points=got), shown
+            return _("{inputs} → nothing deducted → {points}").format(inputs=said(shown), points=got), shown
         return f"{said(shown)} → {plain_max(node.max)} − {' − '.join(taken)} → {got}", shown
     if isinstance(rule, m.Given):
         shown = read([rule.input])
@@ -163,7 +168,8 @@ def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -
             every |= references(condition)
         shown = read(every)
         if branch == 0:
-            return f"{said(shown)} → none of the conditions holds → full {got}", shown
+            return _("{inputs} → none of the conditions holds → full {points}").format(
+                inputs=said(shown), points=got), shown
         return f"{said(shown)} → {expr_text(rule.conditions[branch - 1])} → 0", shown
     assert isinstance(rule, m.Formula)
     shown = read(references(rule.expr))
@@ -223,9 +229,9 @@ def _losses(unit: UnitResult, nodes: dict[str, m.Node], model: m.Model) -> list[
             out.append(Loss(extra.id, extra.title, value, "penalty"))
             tree_points -= value
     if unit.max != tree_max:
-        out.append(Loss("max", "Điểm tối đa của đơn vị (cột max)", unit.max - tree_max, "max_from_data"))
+        out.append(Loss("max", _("The unit's maximum (column max)"), unit.max - tree_max, "max_from_data"))
     if unit.exact.total != tree_points:  # the total is never below 0
-        out.append(Loss("total", "Tổng điểm", tree_points - unit.exact.total, "total_floor"))
+        out.append(Loss("total", _("Total points"), tree_points - unit.exact.total, "total_floor"))
     return [loss for loss in out if loss.amount or loss.kind == "leaf"]
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from attrs import frozen
 
 from parrules.gap import ClassGap
+from parrules.i18n import N_, _, n_, number
 from parrules.report.numbers import plain, plain_max
 
 ZERO = Decimal(0)
@@ -82,7 +83,7 @@ class Explanation:
         return [n for root in self.tree for n in root.walk() if not n.children]
 
     def render(self) -> str:
-        """The explanation as text for people (Vietnamese headings)."""
+        """The explanation as text for people, in their language (see `i18n`)."""
         return render_explanation(self)
 
     def to_dict(self) -> dict[str, object]:
@@ -92,15 +93,15 @@ class Explanation:
 
 # ---- as text and as data ------------------------------------------------------------------------
 
-STATUS = {"not_applicable": "không áp dụng", "excluded": "loại trừ"}
+STATUS = {"not_applicable": N_("does not apply"), "excluded": N_("excluded")}
 SHOWN_PLACES = 4
 ADJUSTMENTS = {
-    "cap": "giữ ở điểm tối đa của tiêu chí (capped)",
-    "floor": "giữ ở điểm tối thiểu của tiêu chí",
-    "bonus": "điểm thưởng",
-    "penalty": "điểm trừ",
-    "max_from_data": "điểm tối đa theo dữ liệu thấp hơn theo bộ chỉ số",
-    "total_floor": "tổng điểm không dưới 0",
+    "cap": N_("held at the criterion's maximum (capped)"),
+    "floor": N_("held at the criterion's minimum"),
+    "bonus": N_("bonus points"),
+    "penalty": N_("penalty points"),
+    "max_from_data": N_("the maximum in the data is lower than the ruleset's"),
+    "total_floor": N_("the total is never below 0"),
 }
 
 
@@ -112,12 +113,22 @@ def _num(value: Decimal) -> str:
     return plain_max(value)
 
 
+def _status(status: str) -> str:
+    return _(STATUS[status]) if status in STATUS else status
+
+
+def _adjustment(kind: str) -> str:
+    return _(ADJUSTMENTS[kind]) if kind in ADJUSTMENTS else kind
+
+
+def _points_count(value: Decimal) -> int:
+    """The count the English plural is chosen by for a number of points: 1 point, 0.5 points, 2 points."""
+    return 1 if value == 1 else 2
+
+
 def _tree_lines(node: ExplainedNode, depth: int, width: int) -> list[str]:
     label = f"{'  ' * depth}{node.id}  {node.title}"
-    if node.status == "scored":
-        figure = f"{_num(node.points)} / {_num(node.max)}"
-    else:
-        figure = STATUS.get(node.status, node.status)
+    figure = f"{_num(node.points)} / {_num(node.max)}" if node.status == "scored" else _status(node.status)
     line = f"{label:<{width}} {figure:>14}"
     if node.why:
         line += f"   {node.why}"
@@ -129,63 +140,89 @@ def _tree_lines(node: ExplainedNode, depth: int, width: int) -> list[str]:
     return lines
 
 
+def _headline(e: Explanation) -> str:
+    """Total, index, class and rank: one sentence per combination of what the unit has."""
+    figures = {"total": plain(e.total), "max": _num(e.max), "index": plain(e.index)}
+    if e.class_ and e.rank is not None:
+        return _("Total {total} / {max} → index {index} % → {class_name}, rank {rank}").format(
+            **figures, class_name=e.class_, rank=e.rank)
+    if e.class_:
+        return _("Total {total} / {max} → index {index} % → {class_name}").format(**figures, class_name=e.class_)
+    if e.rank is not None:
+        return _("Total {total} / {max} → index {index} %, rank {rank}").format(**figures, rank=e.rank)
+    return _("Total {total} / {max} → index {index} %").format(**figures)
+
+
 def render_explanation(e: Explanation) -> str:
     head = f"{e.unit}" + (f" — {e.group}" if e.group else "")
-    out = [head, "=" * len(head),
-           f"Tổng điểm {plain(e.total)} / {_num(e.max)} → chỉ số {plain(e.index)} %"
-           + (f" → {e.class_}" if e.class_ else "") + (f", hạng {e.rank}" if e.rank is not None else ""),
-           f"(tổng điểm chưa làm tròn: {_num(e.exact_total)})", ""]
+    out = [head, "=" * len(head), _headline(e),
+           _("(unrounded total: {total})").format(total=_num(e.exact_total)), ""]
     nodes = [n for root in e.tree for n in root.walk()]
     depth = {n.id: 0 for n in nodes}
     for root in e.tree:
         _depths(root, 0, depth)
     width = min(70, max(len(f"{'  ' * depth[n.id]}{n.id}  {n.title}") for n in nodes))
-    out.append("Điểm theo tiêu chí (điểm / tối đa, và vì sao):")
+    out.append(_("Points by criterion (points / maximum, and why):"))
     for root in e.tree:
         out += _tree_lines(root, 0, width)
     for kind, extra_id, points in e.extras:
-        word = "Điểm thưởng" if kind == "bonus" else "Điểm trừ"
-        out.append(f"{word} {extra_id}: {_num(points)}")
+        template = _("Bonus {id}: {points}") if kind == "bonus" else _("Penalty {id}: {points}")
+        out.append(template.format(id=extra_id, points=_num(points)))
     skipped = [n for n in nodes if n.status != "scored" and n.reason]
     if skipped:
-        out += ["", "Không áp dụng hoặc loại trừ:"]
-        out += [f"  {n.id}  {n.title}: {STATUS.get(n.status, n.status)} — {n.reason}" for n in skipped]
+        out += ["", _("Not applicable or excluded:")]
+        out += [f"  {n.id}  {n.title}: {_status(n.status)} — {n.reason}" for n in skipped]
     lost = sorted((x for x in e.losses if x.kind == "leaf" and x.amount > 0), key=lambda x: (-x.amount, x.node_id))
     if lost:
-        out += ["", "Điểm bị mất (nhiều nhất trước):"]
+        out += ["", _("Points lost (largest first):")]
         out += [f"  {x.node_id:<10} {x.title:<50} {_signed(-x.amount)}" for x in lost]
     adjustments = [x for x in e.losses if x.kind != "leaf"]
     if adjustments:
-        out += ["", "Điều chỉnh (để tổng các mục bằng tối đa − tổng điểm):"]
-        out += [f"  {x.node_id:<10} {x.title:<50} {_signed(x.amount)} ({ADJUSTMENTS.get(x.kind, x.kind)})"
+        out += ["", _("Adjustments (so that the items add up to the maximum − the total):")]
+        out += [f"  {x.node_id:<10} {x.title:<50} {_signed(x.amount)} ({_adjustment(x.kind)})"
                 for x in adjustments]
-    changed = [line for line in e.stages if any(p != line.official for _, p in line.points)]
+    changed = [line for line in e.stages if any(p != line.official for _stage, p in line.points)]
     if e.stages:
-        stage_names = [name for name, _ in e.stage_totals] or [s for s, _ in e.stages[0].points]
-        official = e.official_stage or "official"
-        out += ["", "Các bước chấm (" + " | ".join([*stage_names, official]) + "), "
-                f"những tiêu chí có điểm khác nhau ({len(changed)} trong {len(e.stages)}):"]
+        stage_names = [name for name, _points in e.stage_totals] or [s for s, _points in e.stages[0].points]
+        official = e.official_stage or _("official")
+        out += ["", _("Stages ({stages}), the criteria whose points differ ({changed} of {count}):").format(
+            stages=" | ".join([*stage_names, official]), changed=number(len(changed)), count=number(len(e.stages)))]
         for line in changed:
-            figures = " | ".join(_num(p) for _, p in line.points)
+            figures = " | ".join(_num(p) for _stage, p in line.points)
             taken = line.taken_away
-            note = f"   hội đồng trừ {_num(taken)}" if taken > 0 else (
-                f"   hội đồng cộng {_num(-taken)}" if taken < 0 else "")
+            note = ("   " + _("the council took away {points}").format(points=_num(taken)) if taken > 0 else
+                    "   " + _("the council added {points}").format(points=_num(-taken)) if taken < 0 else "")
             out.append(f"  {line.node_id:<10} {figures} | {_num(line.official)}{note}")
-        totals = " | ".join(_num(t) for _, t in e.stage_totals)
-        out.append(f"  {'tổng':<10} {totals} | {_num(e.exact_total)}")
+        totals = " | ".join(_num(t) for _stage, t in e.stage_totals)
+        total = _("total")
+        out.append(f"  {total:<10} {totals} | {_num(e.exact_total)}")
     if e.gap is not None:
-        gap = e.gap
-        rounded = f", tức từ {_num(gap.target_index)} % trước khi làm tròn" if gap.target_index != gap.bound else ""
-        out += ["", f"Để đạt loại {gap.next_class} (chỉ số từ {_num(gap.bound)} %{rounded}): "
-                f"còn thiếu {_num(gap.needed)} điểm."]
-        if gap.suggestion:
-            out.append("Có thể đạt được ở (nhiều điểm nhất trước):")
-            for g in gap.suggestion:
-                part = f" (cần {_num(g.used)} trong {_num(g.gain)})" if g.used < g.gain else ""
-                out.append(f"  {g.node_id:<10} {g.title:<50} {_signed(g.gain)}{part}")
-        if not gap.reachable:
-            out.append("  Không thể đạt được chỉ bằng các tiêu chí còn lại.")
+        out += ["", *_gap_lines(e.gap)]
     return "\n".join(out) + "\n"
+
+
+def _gap_lines(gap: ClassGap) -> list[str]:
+    figures = {"class_name": gap.next_class, "bound": _num(gap.bound), "points": _num(gap.needed)}
+    count = _points_count(gap.needed)
+    if gap.target_index != gap.bound:
+        line = n_("To reach {class_name} (an index from {bound} %, that is from {target} % before rounding): "
+                  "{points} point short.",
+                  "To reach {class_name} (an index from {bound} %, that is from {target} % before rounding): "
+                  "{points} points short.", count).format(**figures, target=_num(gap.target_index))
+    else:
+        line = n_("To reach {class_name} (an index from {bound} %): {points} point short.",
+                  "To reach {class_name} (an index from {bound} %): {points} points short.", count).format(**figures)
+    out = [line]
+    if gap.suggestion:
+        out.append(_("Where the points can be gained (most points first):"))
+        for g in gap.suggestion:
+            part = ""
+            if g.used < g.gain:
+                part = " " + _("(needs {used} of {gain})").format(used=_num(g.used), gain=_num(g.gain))
+            out.append(f"  {g.node_id:<10} {g.title:<50} {_signed(g.gain)}{part}")
+    if not gap.reachable:
+        out.append("  " + _("It cannot be reached with the remaining criteria alone."))
+    return out
 
 
 def _depths(node: ExplainedNode, depth: int, into: dict[str, int]) -> None:

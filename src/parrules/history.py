@@ -23,6 +23,7 @@ from attrs import frozen
 from parrules.data.readers import JsonProblem, load_json
 from parrules.data.text import text_key
 from parrules.diagnostics import DataError, Diagnostic
+from parrules.i18n import _, n_, number
 from parrules.limits import MAX_DATA_BYTES, parse_plain, within_number_limits
 from parrules.results import Results
 from parrules.safeio import ReadError, describe_read_problem, read_utf8
@@ -133,15 +134,27 @@ class YearChange:
         return min(falls, key=lambda c: (c.index_change, text_key(c.unit)), default=None)
 
     def summary(self) -> str:
-        """One line as provinces publish it, in Vietnamese."""
+        """One line as provinces publish it ("15/20 đơn vị có chỉ số tăng; 5/20 giảm"), in the reader's language.
+
+        The rises and falls (and the unchanged, when there are some) are one sentence; the units new
+        this year and those gone are each a clause of their own after it.
+        """
         n = self.compared
-        parts = [f"{self.count('rose')}/{n} đơn vị có chỉ số tăng", f"{self.count('fell')}/{n} giảm"]
+        figures = {"rose": number(self.count("rose")), "fell": number(self.count("fell")),
+                   "same": number(self.count("same")), "compared": number(n)}
         if self.count("same"):
-            parts.append(f"{self.count('same')}/{n} không đổi")
-        if self.count("new"):
-            parts.append(f"{self.count('new')} đơn vị mới")
-        if self.count("gone"):
-            parts.append(f"{self.count('gone')} đơn vị không còn")
+            parts = [n_("{rose}/{compared} unit has a higher index; {fell}/{compared} lower; "
+                        "{same}/{compared} unchanged",
+                        "{rose}/{compared} units have a higher index; {fell}/{compared} lower; "
+                        "{same}/{compared} unchanged", n).format(**figures)]
+        else:
+            parts = [n_("{rose}/{compared} unit has a higher index; {fell}/{compared} lower",
+                        "{rose}/{compared} units have a higher index; {fell}/{compared} lower", n).format(**figures)]
+        if new := self.count("new"):
+            parts.append(n_("{count} new unit", "{count} new units", new).format(count=number(new)))
+        if gone := self.count("gone"):
+            parts.append(n_("{count} unit no longer listed", "{count} units no longer listed", gone).format(
+                count=number(gone)))
         return "; ".join(parts)
 
 
@@ -173,19 +186,21 @@ def read_previous(path: Path) -> Snapshot:
     try:
         text = read_utf8(path, MAX_DATA_BYTES)
     except ReadError as exc:
-        raise DataError([_problem(path, "DAT114", "cannot read last year's results: "
-                                  + describe_read_problem(exc, MAX_DATA_BYTES),
-                                  "give the JSON or CSV that `parrules score` wrote last year")]) from None
+        raise DataError([_problem(path, "DAT114", _("cannot read last year's results: {problem}").format(
+                                      problem=describe_read_problem(exc, MAX_DATA_BYTES)),
+                                  _("give the JSON or CSV that `parrules score` wrote last year"))]) from None
     if path.suffix.lower() == ".json":
         return _from_json(path, text)
     if path.suffix.lower() == ".csv":
         try:
             return _from_csv(path, text)
         except csv.Error as exc:
-            raise DataError([_problem(path, "DAT113", f"last year's CSV cannot be read: {exc}",
-                                      "give the CSV that `parrules score --format csv` wrote")]) from None
-    raise DataError([_problem(path, "DAT114", f"last year's results must be .json or .csv, not `{path.suffix}`",
-                              "write them with `parrules score … --format json -o FILE`")])
+            raise DataError([_problem(path, "DAT113", _("last year's CSV cannot be read: {error}").format(
+                                          error=exc),
+                                      _("give the CSV that `parrules score --format csv` wrote"))]) from None
+    raise DataError([_problem(path, "DAT114", _("last year's results must be .json or .csv, not `{suffix}`").format(
+                                  suffix=path.suffix),
+                              _("write them with `parrules score … --format json -o FILE`"))])
 
 
 def _problem(path: Path, code: str, message: str, hint: str, *, row: int | None = None,
@@ -216,20 +231,23 @@ def _from_json(path: Path, text: str) -> Snapshot:
     try:
         data = load_json(text)
     except JsonProblem as exc:
-        where = f"at line {exc.line}, column {exc.column}" if exc.line else "here"
-        raise DataError([_problem(path, "DAT114", f"not valid JSON {where}: {exc.reason}",
-                                  "give the JSON that `parrules score --format json` wrote")]) from None
+        message = (_("not valid JSON at line {line}, column {column}: {reason}").format(
+                       line=exc.line, column=exc.column, reason=exc.reason) if exc.line else
+                   _("not valid JSON here: {reason}").format(reason=exc.reason))
+        raise DataError([_problem(path, "DAT114", message,
+                                  _("give the JSON that `parrules score --format json` wrote"))]) from None
     if not isinstance(data, dict) or not isinstance(data.get("units"), list):
-        raise DataError([_problem(path, "DAT113", "expected parrules results: an object with a `units` list",
-                                  "write them with `parrules score … --format json -o FILE`")])
+        raise DataError([_problem(path, "DAT113", _("expected parrules results: an object with a `units` list"),
+                                  _("write them with `parrules score … --format json -o FILE`"))])
     problems: list[Diagnostic] = []
     units: list[UnitFigures] = []
-    for number, item in enumerate(data["units"], start=1):
+    for position, item in enumerate(data["units"], start=1):
         unit = item.get("unit") if isinstance(item, dict) else None
         index = _decimal(item.get("index")) if isinstance(item, dict) else None
         if not isinstance(unit, str) or not unit.strip() or index is None:
-            problems.append(_problem(path, "DAT113", f"unit {number} has no name or no index",
-                                     "each unit needs `unit` and `index`", row=number))
+            problems.append(_problem(path, "DAT113", _("unit {number} has no name or no index").format(
+                                         number=position),
+                                     _("each unit needs `unit` and `index`"), row=position))
             continue
         units.append(UnitFigures(unicodedata.normalize("NFC", unit.strip()), index, _rank(item.get("rank")),
                                  _text(item.get("group")), _text(item.get("class"))))
@@ -252,17 +270,17 @@ def _unguard(text: str) -> str:
 def _from_csv(path: Path, text: str) -> Snapshot:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None or not {"unit", "index"} <= set(reader.fieldnames):
-        raise DataError([_problem(path, "DAT113", "last year's CSV needs `unit` and `index` columns",
-                                  "give the CSV that `parrules score --format csv` wrote", row=1)])
+        raise DataError([_problem(path, "DAT113", _("last year's CSV needs `unit` and `index` columns"),
+                                  _("give the CSV that `parrules score --format csv` wrote"), row=1)])
     problems: list[Diagnostic] = []
     units: list[UnitFigures] = []
-    for number, row in enumerate(reader, start=2):
+    for position, row in enumerate(reader, start=2):
         unit = unicodedata.normalize("NFC", _unguard((row.get("unit") or "").strip()))
         index = _decimal(row.get("index"))
         if not unit or index is None:
-            problems.append(_problem(path, "DAT101", f"`{row.get('index')}` is not an index",
-                                     "each row needs the unit's name and its index, e.g. 85.67",
-                                     row=number, column="index"))
+            problems.append(_problem(path, "DAT101", _("`{value}` is not an index").format(value=row.get("index")),
+                                     _("each row needs the unit's name and its index, e.g. 85.67"),
+                                     row=position, column="index"))
             continue
         group = _unguard((row.get("group") or "").strip()) or None
         units.append(UnitFigures(unit, index, _rank(row.get("rank")), group,

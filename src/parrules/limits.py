@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from parrules.i18n import _
+
 # ---- rulesets -----------------------------------------------------------------------------------
 MAX_RULESET_BYTES = 512_000  # one .par file (the largest real criteria sets are about a tenth of this)
 MAX_TOTAL_RULESET_BYTES = 1_000_000  # a ruleset and every file it includes, together
@@ -76,5 +78,6 @@ def parse_plain(text: str) -> Decimal | None:
 
 
 def number_limit_words() -> str:
-    """The limit as a sentence part, for messages."""
-    return f"at most {MAX_INTEGER_DIGITS} digits before the point and {MAX_FRACTION_DIGITS} after it"
+    """The limit as a noun phrase of a message ("a number has {limits}"), in the reader's language."""
+    return _("at most {integer} digits before the point and {fraction} after it").format(
+        integer=MAX_INTEGER_DIGITS, fraction=MAX_FRACTION_DIGITS)

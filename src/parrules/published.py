@@ -28,6 +28,7 @@ from attrs import frozen
 from parrules.data.text import text_key
 from parrules.diagnostics import DataError, Diagnostic
 from parrules.display import printable
+from parrules.i18n import N_, _
 from parrules.limits import MAX_DATA_BYTES, parse_plain
 from parrules.report.numbers import plain
 from parrules.results import Results, UnitResult
@@ -69,16 +70,40 @@ class Difference:
     note: str | None = None  # why the difference is expected, when it can be shown to be
 
     def describe(self) -> str:
+        """The difference as one line of the comparison, in the reader's language."""
         if self.field == "missing":
-            return f"{self.unit}: in the published table but not scored"
+            return _("{unit}: in the published table but not scored").format(unit=self.unit)
         if self.field == "extra":
-            return f"{self.unit}: scored but not in the published table"
-        delta = ""
-        if self.field in ("total", "index", "average"):
-            change = Decimal(self.computed) - Decimal(self.published)
-            delta = f" ({'+' if change > 0 else ''}{plain(change)})"
-        text = f"{self.unit}: {self.field} {self.computed} computed, {self.published} published{delta}"
-        return text + (f" — {self.note}" if self.note else "")
+            return _("{unit}: scored but not in the published table").format(unit=self.unit)
+        change = ""
+        if self.field in _FIGURES:
+            delta = Decimal(self.computed) - Decimal(self.published)
+            change = f"{'+' if delta > 0 else ''}{plain(delta)}"
+        plain_line, noted_line = _DESCRIBED.get(self.field, _DESCRIBED[None])
+        return _(noted_line if self.note else plain_line).format(
+            unit=self.unit, field=self.field, computed=self.computed, published=self.published, change=change,
+            note=self.note)
+
+
+_FIGURES = ("total", "index", "average")  # a difference in these is shown with its sign and size
+# One line per compared column, without and with a note (why the difference is expected). The column
+# names (total, index, …) are the published table's own headers.
+_DESCRIBED: dict[str | None, tuple[str, str]] = {
+    "total": (N_("{unit}: total {computed} computed, {published} published ({change})"),
+              N_("{unit}: total {computed} computed, {published} published ({change}) — {note}")),
+    "index": (N_("{unit}: index {computed} computed, {published} published ({change})"),
+              N_("{unit}: index {computed} computed, {published} published ({change}) — {note}")),
+    "average": (N_("{unit}: average {computed} computed, {published} published ({change})"),
+                N_("{unit}: average {computed} computed, {published} published ({change}) — {note}")),
+    "class": (N_("{unit}: class {computed} computed, {published} published"),
+              N_("{unit}: class {computed} computed, {published} published — {note}")),
+    "group": (N_("{unit}: group {computed} computed, {published} published"),
+              N_("{unit}: group {computed} computed, {published} published — {note}")),
+    "rank": (N_("{unit}: rank {computed} computed, {published} published"),
+             N_("{unit}: rank {computed} computed, {published} published — {note}")),
+    None: (N_("{unit}: {field} {computed} computed, {published} published"),
+           N_("{unit}: {field} {computed} computed, {published} published — {note}")),
+}
 
 
 def _nfc(text: str | None) -> str:
@@ -90,14 +115,15 @@ def read_published(path: Path) -> Published:
     try:
         text = read_utf8(path, MAX_DATA_BYTES)
     except ReadError as exc:
-        raise DataError([Diagnostic("DAT114", "error", "cannot read the published table: "
-                                    + describe_read_problem(exc, MAX_DATA_BYTES), "give a UTF-8 CSV file",
-                                    file=str(path))]) from None
+        raise DataError([Diagnostic("DAT114", "error", _("cannot read the published table: {reason}").format(
+                                        reason=describe_read_problem(exc, MAX_DATA_BYTES)),
+                                    _("give a UTF-8 CSV file"), file=str(path))]) from None
     try:
         return _read_rows(path, text)
     except csv.Error as exc:
-        raise DataError([Diagnostic("DAT113", "error", f"the published table cannot be read as CSV: {exc}",
-                                    'a value with a comma, a quote or a line break must be in double quotes',
+        raise DataError([Diagnostic("DAT113", "error",
+                                    _("the published table cannot be read as CSV: {reason}").format(reason=exc),
+                                    _("a value with a comma, a quote or a line break must be in double quotes"),
                                     file=str(path))]) from None
 
 
@@ -108,8 +134,8 @@ def _read_rows(path: Path, text: str) -> Published:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     fields = [text_key(name) for name in reader.fieldnames or []]
     if "unit" not in fields:
-        raise DataError([Diagnostic("DAT113", "error", "the published table has no `unit` column",
-                                    "columns: unit,total,index,class (and optionally line,group)",
+        raise DataError([Diagnostic("DAT113", "error", _("the published table has no `unit` column"),
+                                    _("columns: unit,total,index,class (and optionally line,group)"),
                                     file=str(path), row=1)])
     places: dict[str, list[tuple[Decimal | None, int]]] = {}
     for number, raw in enumerate(reader, start=2):
@@ -120,8 +146,8 @@ def _read_rows(path: Path, text: str) -> Published:
             values[name] = parse_plain(cell) if cell else None
             if cell and values[name] is None:
                 shown = printable(cell if len(cell) <= 60 else cell[:57] + "…")
-                problems.append(Diagnostic("DAT101", "error", f"`{shown}` is not a number",
-                                           "write the figure as printed, e.g. 85.67 (a point for decimals)",
+                problems.append(Diagnostic("DAT101", "error", _("`{value}` is not a number").format(value=shown),
+                                           _("write the figure as printed, e.g. 85.67 (a point for decimals)"),
                                            file=str(path), row=number, column=name))
         unit = _nfc(record.get("unit"))
         group = _nfc(record.get("group")) or None
@@ -129,15 +155,15 @@ def _read_rows(path: Path, text: str) -> Published:
         if line == "average":
             index = values["index"]
             if index is None:
-                problems.append(Diagnostic("DAT104", "error", "an average line has no index",
-                                           "write the published average in the `index` column",
+                problems.append(Diagnostic("DAT104", "error", _("an average line has no index"),
+                                           _("write the published average in the `index` column"),
                                            file=str(path), row=number, column="index"))
             else:
                 averages.append(PublishedAverage(unit, number, index, group))
             continue
         if line != "unit":
-            problems.append(Diagnostic("DAT103", "error", f"`{line}` is not a kind of line",
-                                       "write `unit` or `average` in the `line` column",
+            problems.append(Diagnostic("DAT103", "error", _("`{line}` is not a kind of line").format(line=line),
+                                       _("write `unit` or `average` in the `line` column"),
                                        file=str(path), row=number, column="line"))
             continue
         # A printed table lists a group's units best first; equal indices share a place.
@@ -210,6 +236,6 @@ def _rounding_note(results: Results, unit: UnitResult, row: PublishedRow) -> str
     low = to_index((unit.total - half) / unit.max * 100)
     high = to_index((unit.total + half) / unit.max * 100)
     if low <= row.index <= high:
-        return (f"the published total {plain(unit.total)} is itself rounded; an unrounded total "
-                f"within ±{plain(half)} of it gives the published index")
+        return _("the published total {total} is itself rounded; an unrounded total within ±{half} of it gives the "
+                 "published index").format(total=plain(unit.total), half=plain(half))
     return None

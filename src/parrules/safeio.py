@@ -23,26 +23,41 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
+from parrules.i18n import N_, _, number
+
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _CHUNK = 1 << 20
 
 
 class ReadError(Exception):
-    """Why a file could not be read: `kind` is missing, folder, not_regular, too_large or unreadable."""
+    """Why a file could not be read: `kind` is missing, folder, not_regular, too_large or unreadable.
+
+    For `not_regular`, `detail` says what the file is instead: fifo, device, socket or other.
+    """
 
     def __init__(self, kind: str, detail: str = "", size: int = 0) -> None:
         super().__init__(kind, detail, size)
         self.kind, self.detail, self.size = kind, detail, size
 
 
-def _kind_words(mode: int) -> str:
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is: fifo, device, socket or other."""
     if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
+        return "fifo"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "device"
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return "socket"
+    return "other"
+
+
+# Why such a file is not read, one whole clause per kind (the reason of "cannot read …: {reason}").
+_NOT_REGULAR = {
+    "fifo": N_("it is a pipe (FIFO), not a regular file"),
+    "device": N_("it is a device, not a regular file"),
+    "socket": N_("it is a socket, not a regular file"),
+    "other": N_("it is not a regular file"),
+}
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
@@ -60,7 +75,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise ReadError("folder")
         if not stat.S_ISREG(info.st_mode):
-            raise ReadError("not_regular", _kind_words(info.st_mode))
+            raise ReadError("not_regular", _kind(info.st_mode))
         if info.st_size > limit:
             raise ReadError("too_large", size=info.st_size)
         chunks: list[bytes] = []
@@ -88,20 +103,21 @@ def read_utf8(path: Path, limit: int) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ReadError("not_utf8", f"it is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line})") from None
+        raise ReadError("not_utf8", _("it is not UTF-8 text (byte {byte} on line {line})").format(
+            byte=f"0x{data[exc.start]:02X}", line=line)) from None
 
 
 def describe_read_problem(problem: ReadError, limit: int) -> str:
     """The problem in words, for a message: "no such file", "a device, not a regular file", …"""
     if problem.kind == "missing":
-        return "no such file"
+        return _("no such file")
     if problem.kind == "folder":
-        return "it is a folder, not a file"
+        return _("it is a folder, not a file")
     if problem.kind == "not_regular":
-        return f"it is {problem.detail}, not a regular file"
+        return _(_NOT_REGULAR.get(problem.detail, _NOT_REGULAR["other"]))
     if problem.kind == "too_large":
-        return f"it is {problem.size:,} bytes; the limit is {limit:,}"
-    return problem.detail or "it cannot be read"
+        return _("it is {size} bytes; the limit is {limit}").format(size=number(problem.size), limit=number(limit))
+    return problem.detail or _("it cannot be read")
 
 
 # ---- writing ------------------------------------------------------------------------------------
@@ -122,24 +138,29 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
     except FileNotFoundError:
         info = None
         if os.path.islink(path):
-            raise OutputError(f"`{path}` is a link to `{os.readlink(path)}`, which does not exist; give a file "
-                              "name, or make the link point at a file") from None
+            raise OutputError(_("`{path}` is a link to `{target}`, which does not exist; give a file name, or make "
+                                "the link point at a file").format(path=path, target=os.readlink(path))) from None
     except NotADirectoryError:
-        raise OutputError(f"cannot write `{path}`: a part of that path is a file, not a folder") from None
+        raise OutputError(_("cannot write `{path}`: a part of that path is a file, not a folder").format(
+            path=path)) from None
     except (OSError, ValueError) as exc:
-        raise OutputError(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
+        raise OutputError(_("cannot write `{path}`: {reason}").format(
+            path=path, reason=getattr(exc, "strerror", None) or exc)) from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise OutputError(f"`{path}` is a folder; give the name of the file to write, e.g. {path}/results.csv")
-        if stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):
-            raise OutputError(f"`{path}` is {_kind_words(info.st_mode)}; results are written to a file")
+            raise OutputError(_("`{path}` is a folder; give the name of the file to write, e.g. {path}/results.csv"
+                                ).format(path=path))
+        if stat.S_ISBLK(info.st_mode):
+            raise OutputError(_("`{path}` is a device; results are written to a file").format(path=path))
+        if stat.S_ISSOCK(info.st_mode):
+            raise OutputError(_("`{path}` is a socket; results are written to a file").format(path=path))
         for given in inputs:
             if given is None:
                 continue
             with contextlib.suppress(OSError, ValueError):
                 if _same_file(info, os.stat(given)):
-                    raise OutputError(f"`{path}` is an input of this command; writing the results there "
-                                      "would destroy it: give another file name")
+                    raise OutputError(_("`{path}` is an input of this command; writing the results there would "
+                                        "destroy it: give another file name").format(path=path))
     parent = path.parent
     for folder in (parent, *parent.parents):
         try:
@@ -147,9 +168,11 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
         except FileNotFoundError:
             continue  # created on writing
         except (OSError, ValueError) as exc:
-            raise OutputError(f"cannot write `{path}`: {getattr(exc, 'strerror', None) or exc}") from None
+            raise OutputError(_("cannot write `{path}`: {reason}").format(
+                path=path, reason=getattr(exc, "strerror", None) or exc)) from None
         if not stat.S_ISDIR(folder_info.st_mode):
-            raise OutputError(f"cannot write `{path}`: `{folder}` is a file, not a folder")
+            raise OutputError(_("cannot write `{path}`: `{folder}` is a file, not a folder").format(
+                path=path, folder=folder))
         break
 
 
@@ -160,7 +183,8 @@ def write_atomically(path: Path, payload: bytes) -> None:
     except OutputError:
         raise
     except OSError as exc:
-        raise OutputError(f"cannot write `{path}`: {exc.strerror or exc.__class__.__name__}") from None
+        raise OutputError(_("cannot write `{path}`: {reason}").format(
+            path=path, reason=exc.strerror or exc.__class__.__name__)) from None
 
 
 def _write(path: Path, payload: bytes) -> None:
@@ -186,7 +210,7 @@ def _write_stream(target: Path, payload: bytes, *, fifo: bool) -> None:
         fd = os.open(target, flags)
     except OSError as exc:
         if exc.errno == errno.ENXIO:
-            raise OutputError(f"cannot write `{target}`: nothing is reading that pipe") from None
+            raise OutputError(_("cannot write `{path}`: nothing is reading that pipe").format(path=target)) from None
         raise
     try:
         if fifo:

@@ -17,6 +17,7 @@ from lark.exceptions import UnexpectedInput
 
 from parrules.diagnostics import Diagnostic, error
 from parrules.grammar import grammar_text
+from parrules.i18n import _, n_, number
 from parrules.limits import MAX_NESTING, MAX_RULESET_BYTES, MAX_TREE_DEPTH
 from parrules.model import Span
 from parrules.syntax_errors import decimal_commas, diagnose
@@ -47,8 +48,9 @@ def parse(text: str, file: str = "<text>") -> ParseResult:
     if size > MAX_RULESET_BYTES:
         return ParseResult(None, text, (error(
             "PAR103",
-            f"the file is {size:,} bytes; a ruleset may be at most {MAX_RULESET_BYTES:,}",
-            "split shared parts into files and `include` them",
+            _("the file is {size} bytes; a ruleset may be at most {max}").format(
+                size=number(size), max=number(MAX_RULESET_BYTES)),
+            _("split shared parts into files and `include` them"),
             Span(file, 1, 1, 1, 2),
         ),))
     hidden = _hidden_characters(text, file)
@@ -87,14 +89,15 @@ def _hidden_characters(text: str, file: str) -> list[Diagnostic]:
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         found.append(error(
-            "PAR102", f"an invisible character (U+{ord(match.group()):04X}) is in the file",
-            "delete it: it cannot be seen in an editor, and usually comes from copying text out of another "
-            "program", Span(file, line, column, line, column + 1)))
+            "PAR102", _("an invisible character ({code}) is in the file").format(code=f"U+{ord(match.group()):04X}"),
+            _("delete it: it cannot be seen in an editor, and usually comes from copying text out of another "
+              "program"), Span(file, line, column, line, column + 1)))
     if len(matches) > _MAX_HIDDEN_REPORTED:
         extra = sum(1 for _ in _HIDDEN.finditer(text, matches[-1].start()))
         last = found[-1].span
-        found.append(error("PAR102", f"{extra:,} more invisible characters follow",
-                           "delete them too; they are found the same way", last))
+        found.append(error("PAR102", n_("{count} more invisible character follows",
+                                        "{count} more invisible characters follow", extra).format(count=number(extra)),
+                           _("delete them too; they are found the same way"), last))
     return found
 
 
@@ -113,9 +116,9 @@ def _tree_too_deep(tree: lark.Tree[lark.Token], file: str) -> Diagnostic | None:
             line = 1 if getattr(meta, "empty", True) else meta.line
             column = 1 if getattr(meta, "empty", True) else meta.column
             return error(
-                "PAR104", f"this statement nests more than {MAX_TREE_DEPTH} levels deep",
-                "split it: a long chain of `not`, `-`, `+` or `and` is easier to read as several rules or with "
-                "intermediate inputs", Span(file, line, column, line, column + 1))
+                "PAR104", _("this statement nests more than {depth} levels deep").format(depth=MAX_TREE_DEPTH),
+                _("split it: a long chain of `not`, `-`, `+` or `and` is easier to read as several rules or with "
+                  "intermediate inputs"), Span(file, line, column, line, column + 1))
         for child in node.children:
             if isinstance(child, lark.Tree):
                 stack.append((child, depth + 1, child if child.data in _STATEMENTS else statement))
@@ -152,8 +155,8 @@ def _too_deep(text: str, file: str) -> Diagnostic | None:
             if depth > MAX_NESTING:
                 return error(
                     "PAR104",
-                    f"nesting deeper than {MAX_NESTING} levels of `{{` or `(`",
-                    "a criteria tree is a few levels deep; check for a missing `}` or `)`",
+                    _("nesting deeper than {depth} levels of `{{` or `(`").format(depth=MAX_NESTING),
+                    _("a criteria tree is a few levels deep; check for a missing `}` or `)`"),
                     Span(file, line, col, line, col + 1),
                 )
         elif ch in "})":

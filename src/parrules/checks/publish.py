@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from parrules import model as m
 from parrules.checks.common import DETAILED_OVERLAPS, INF, Context, num, show, subexpressions
-from parrules.checks.sets import Analyser, Domain, NumSet, Seen, ValueSet, constant_resolver, domain_of
+from parrules.checks.sets import Analyser, Domain, NumSet, Seen, ValueSet, constant_resolver, domain_of, or_words
+from parrules.i18n import _, n_, number
 
 HUNDRED = Decimal(100)
 INDEX = Domain(NumSet.between(Decimal(0), HUNDRED), percent=True)
@@ -31,8 +32,16 @@ def _band(band: m.ClassBand) -> NumSet:
 
 def _index_words(s: ValueSet) -> str:
     assert isinstance(s, NumSet)
-    words = [f"of {INDEX.value(p.lo)}" if p.lo == p.hi else INDEX.words(p) for p in s.parts[:3]]
-    return "an index " + " or ".join(words)
+    words = [_("of {value}").format(value=INDEX.value(p.lo)) if p.lo == p.hi else INDEX.words(p)
+             for p in s.parts[:3]]
+    return _("an index {values}").format(values=or_words(words))
+
+
+def _and_words(words: list[str]) -> str:
+    """`a`, `b` and `c`."""
+    if len(words) < 2:
+        return "".join(words)
+    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
 
 def _group_names(ctx: Context) -> list[str] | None:
@@ -48,28 +57,33 @@ def _group_names(ctx: Context) -> list[str] | None:
 def _classes(ctx: Context) -> None:
     tables = ctx.model.classes
     if not tables:
-        ctx.error("PAR242", "the ruleset has no `classes`, so no unit gets a class (xếp loại)",
-                    'add e.g. `classes { "Tốt" from 80%  "Khá" from 70% below 80%  "Trung bình" below 70% }`',
-                    ctx.anchor())
+        ctx.error("PAR242", _("the ruleset has no `classes`, so no unit gets a class (xếp loại)"),
+                  _('add e.g. `classes { "Tốt" from 80%  "Khá" from 70% below 80%  "Trung bình" below 70% }`'),
+                  ctx.anchor())
         return
     groups = _group_names(ctx)
     seen: dict[str | None, m.ClassTable] = {}
     for table in tables:
         first = seen.get(table.group)
-        what = f'for "{table.group}"' if table.group is not None else "for every group"
         if first is not None:
-            ctx.error("PAR201", f"a second `classes` block {what} (the first is at line {first.span.line})",
-                      "merge the two blocks into one", table.span)
+            if table.group is not None:
+                message = _('a second `classes` block for "{group}" (the first is at line {line})').format(
+                    group=table.group, line=first.span.line)
+            else:
+                message = _("a second `classes` block for every group (the first is at line {line})").format(
+                    line=first.span.line)
+            ctx.error("PAR201", message, _("merge the two blocks into one"), table.span)
             continue
         seen[table.group] = table
         if table.group is not None and groups is not None and table.group not in groups:
             if not groups:
-                hint = 'add a `groups { … }` block, or remove `for "…"`'
+                hint = _('add a `groups { … }` block, or remove `for "…"`')
             else:
                 near = ctx.suggest(table.group, groups)
-                hint = f'did you mean "{near}"?' if near else "the groups are: " + ", ".join(f'"{g}"' for g in groups)
-            ctx.error("PAR241", f'`classes for "{table.group}"`: no group rule gives "{table.group}"', hint,
-                      table.span)
+                hint = (_('did you mean "{name}"?').format(name=near) if near else
+                        _("the groups are: {groups}").format(groups=", ".join(f'"{g}"' for g in groups)))
+            ctx.error("PAR241", _('`classes for "{group}"`: no group rule gives "{group}"').format(group=table.group),
+                      hint, table.span)
         if any(v != 0 for band in table.bands for v in band.bare):
             for band in table.bands:
                 _bare_bounds(ctx, band)  # their meaning is unknown until the `%` is written: nothing else to judge
@@ -78,8 +92,10 @@ def _classes(ctx: Context) -> None:
     if None not in seen and groups:
         for name in groups:
             if name not in seen:
-                ctx.error("PAR242", f'group "{name}" has no classes, and there is no `classes` block for every group',
-                          f'add `classes for "{name}" {{ … }}`, or a `classes {{ … }}` block without `for`',
+                ctx.error("PAR242", _('group "{name}" has no classes, and there is no `classes` block for every '
+                                      'group').format(name=name),
+                          _('add `classes for "{name}" {{ … }}`, or a `classes {{ … }}` block without `for`').format(
+                              name=name),
                           tables[0].span)
 
 
@@ -93,13 +109,18 @@ def _bare_bounds(ctx: Context, band: m.ClassBand) -> None:
         words.append(("from " if band.lower_inclusive else "above ") + num(band.lower) + "%")
     if band.upper is not None:
         words.append(("to " if band.upper_inclusive else "below ") + num(band.upper) + "%")
-    hint = f"write `{' '.join(words)}`"
+    code = " ".join(words)
     small = [v for v in bare if 0 < v <= 1]
     if small:
-        hint += f" — or `{num(small[0] * 100)}%` if {num(small[0])} is a fraction of 1"
-    listed = " and ".join(f"`{num(v)}`" for v in bare)
-    ctx.error("PAR240", f'the class "{band.label}" has {"bounds" if len(bare) > 1 else "a bound"} {listed} '
-              "without `%`; class bounds are on the index, a percentage", hint, band.span)
+        hint = _("write `{code}` — or `{percent}%` if {value} is a fraction of 1").format(
+            code=code, percent=num(small[0] * 100), value=num(small[0]))
+    else:
+        hint = _("write `{code}`").format(code=code)
+    listed = _and_words([f"`{num(v)}`" for v in bare])
+    ctx.error("PAR240", n_('the class "{label}" has a bound {bounds} without `%`; class bounds are on the index, '
+                           "a percentage",
+                           'the class "{label}" has bounds {bounds} without `%`; class bounds are on the index, '
+                           "a percentage", len(bare)).format(label=band.label, bounds=listed), hint, band.span)
 
 
 def _class_bands(ctx: Context, table: m.ClassTable) -> None:
@@ -109,33 +130,36 @@ def _class_bands(ctx: Context, table: m.ClassTable) -> None:
     detailed = more = 0
     for j, band in enumerate(table.bands):
         if band.label in labels:
-            ctx.error("PAR201", f'the class "{band.label}" is listed twice in one block',
-                      "keep one line per class", band.span)
+            ctx.error("PAR201", _('the class "{label}" is listed twice in one block').format(label=band.label),
+                      _("keep one line per class"), band.span)
         labels.setdefault(band.label, band)
         s = _band(band)
         sets.append(s)
         if s.empty:
-            ctx.error("PAR240", f'the class "{band.label}" covers no index from 0 to 100',
-                      "check its bounds: `from` is the lower bound, `below` or `to` the upper", band.span)
+            ctx.error("PAR240", _('the class "{label}" covers no index from 0 to 100').format(label=band.label),
+                      _("check its bounds: `from` is the lower bound, `below` or `to` the upper"), band.span)
             continue
         if seen.meets(s):
             if detailed < DETAILED_OVERLAPS:
                 detailed += 1
                 i = next(i for i in range(j) if not sets[i].intersect(s).empty)
                 other, both = table.bands[i], sets[i].intersect(s)
-                ctx.error("PAR240", f'"{other.label}" and "{band.label}" both cover {_index_words(both)}',
-                          f'make one bound exclusive: e.g. "{band.label}" … below {INDEX.value(both.parts[0].lo)} '
-                          f'and "{other.label}" from {INDEX.value(both.parts[0].lo)}', band.span)
+                ctx.error("PAR240", _('"{first}" and "{second}" both cover {values}').format(
+                              first=other.label, second=band.label, values=_index_words(both)),
+                          _('make one bound exclusive: e.g. "{second}" … below {edge} and "{first}" from '
+                            "{edge}").format(second=band.label, first=other.label, edge=INDEX.value(both.parts[0].lo)),
+                          band.span)
             else:
                 more += 1
         seen.add(s)
     if more:
-        ctx.error("PAR240", f"{more:,} more classes overlap classes above them",
-                  "make each index fall in one class: fix the lines above, then check again", table.span)
+        ctx.error("PAR240", n_("{count} more class overlaps classes above it",
+                               "{count} more classes overlap classes above them", more).format(count=number(more)),
+                  _("make each index fall in one class: fix the lines above, then check again"), table.span)
     gap = INDEX.minus(INDEX.all(), seen.union())
     if not INDEX.empty(gap):
-        ctx.error("PAR240", f"no class covers {_index_words(gap)}",
-                  "every index from 0 to 100 needs a class: move a bound, or add a class for these values",
+        ctx.error("PAR240", _("no class covers {values}").format(values=_index_words(gap)),
+                  _("every index from 0 to 100 needs a class: move a bound, or add a class for these values"),
                   table.span)
 
 
@@ -149,7 +173,8 @@ def _groups(ctx: Context) -> None:
     names: dict[str, m.GroupRule] = {}
     for rule in grouping.rules:
         if rule.name in names:
-            ctx.error("PAR201", f'the group "{rule.name}" is listed twice', "keep one line per group", rule.span)
+            ctx.error("PAR201", _('the group "{name}" is listed twice').format(name=rule.name),
+                      _("keep one line per group"), rule.span)
         names.setdefault(rule.name, rule)
     an = _group_analyser(ctx, grouping)
     always: m.GroupRule | None = None
@@ -157,17 +182,22 @@ def _groups(ctx: Context) -> None:
     earlier: set[m.Expr] = set()
     for rule in grouping.rules:
         if always is not None:
-            what = "`otherwise`" if always.condition is None else f"the group at line {always.span.line}"
-            ctx.error("PAR244", f'the group "{rule.name}" is never given: {what} takes every unit first',
-                      "groups are tried in order: put `otherwise` last", rule.span)
+            if always.condition is None:
+                message = _('the group "{name}" is never given: `otherwise` takes every unit first').format(
+                    name=rule.name)
+            else:
+                message = _('the group "{name}" is never given: the group at line {line} takes every unit '
+                            "first").format(name=rule.name, line=always.span.line)
+            ctx.error("PAR244", message, _("groups are tried in order: put `otherwise` last"), rule.span)
             continue
         cond = rule.condition
         if cond is None:
             always = rule
             continue
         if cond in earlier:
-            ctx.error("PAR244", f'the group "{rule.name}" is never given: an earlier group has the same condition',
-                      "correct the condition", rule.span)
+            ctx.error("PAR244", _('the group "{name}" is never given: an earlier group has the same '
+                                  "condition").format(name=rule.name),
+                      _("correct the condition"), rule.span)
         earlier.add(cond)
         own = an.exact(cond) if an is not None and ctx.sound_expr(cond) else None
         if an is not None and own is not None and covered is not None:
@@ -183,12 +213,16 @@ def _groups(ctx: Context) -> None:
         if gap is not None and an is not None and an.domain.empty(gap):
             return
         if gap is not None and an is not None:
-            who = ("whose maximum is " if isinstance(an.subject, m.NodeMax) else f"whose {show(an.subject)} is ")
-            message = f"a unit {who}{an.domain.describe(gap)} matches no group rule, so it would have no group"
+            if isinstance(an.subject, m.NodeMax):
+                message = _("a unit whose maximum is {values} matches no group rule, so it would have no "
+                            "group").format(values=an.domain.describe(gap))
+            else:
+                message = _("a unit whose {name} is {values} matches no group rule, so it would have no "
+                            "group").format(name=show(an.subject), values=an.domain.describe(gap))
         else:
-            message = "a unit that matches none of the group rules would have no group"
+            message = _("a unit that matches none of the group rules would have no group")
         last = grouping.rules[-1].span if grouping.rules else grouping.span
-        ctx.error("PAR244", message, 'add `"…" otherwise` as the last group (or write `groups from data`)', last)
+        ctx.error("PAR244", message, _('add `"…" otherwise` as the last group (or write `groups from data`)'), last)
 
 
 def _group_analyser(ctx: Context, grouping: m.Grouping) -> Analyser | None:
@@ -219,16 +253,17 @@ def _group_analyser(ctx: Context, grouping: m.Grouping) -> Analyser | None:
 def _ranking(ctx: Context) -> None:
     ranking = ctx.model.ranking
     if ranking is None:
-        ctx.error("PAR243", "the ruleset has no `rank` line, so units are not ranked",
-                    "add e.g. `rank within group by index desc` (or `rank overall by index desc`)", ctx.anchor())
+        ctx.error("PAR243", _("the ruleset has no `rank` line, so units are not ranked"),
+                  _("add e.g. `rank within group by index desc` (or `rank overall by index desc`)"), ctx.anchor())
         return
     allowed = ["index", "total", *(c.id for c in ctx.model.components)]
     for key in ranking.keys:
         if key.field not in allowed:
             near = ctx.suggest(key.field, allowed)
-            ctx.error("PAR220", f"`{key.field}` is not something units can be ranked by",
-                      f"did you mean `{near}`?" if near else "rank by index, total or a component's name: "
-                      + ", ".join(allowed), key.span)
+            hint = (_("did you mean `{name}`?").format(name=near) if near else
+                    _("rank by index, total or a component's name: {names}").format(names=", ".join(allowed)))
+            ctx.error("PAR220", _("`{name}` is not something units can be ranked by").format(name=key.field),
+                      hint, key.span)
 
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from parrules import model as m
+from parrules import vocabulary as words
 from parrules.checks.common import Context, num
+from parrules.i18n import _, n_, number
 from parrules.limits import digits, within_number_limits
 from parrules.rounding import rounder
 
@@ -29,7 +31,8 @@ def check_rounding(ctx: Context) -> None:
 
 
 def _decimals(count: int) -> str:
-    return f"{count} decimal{'s' if count != 1 else ''}"
+    """`count` decimal places in words: "1 decimal", "2 decimals"."""
+    return n_("{count} decimal", "{count} decimals", count).format(count=number(count))
 
 
 def _leaves(ctx: Context, rounding: m.Rounding) -> None:
@@ -40,36 +43,49 @@ def _leaves(ctx: Context, rounding: m.Rounding) -> None:
         for bound, outside in ((node.max, round_leaf(node.max) > node.max),
                                (node.min, round_leaf(node.min) < node.min)):
             if outside and within_number_limits(bound):
-                side = "maximum" if bound == node.max else "minimum"
+                if bound == node.max:
+                    message = _("each leaf's points are rounded to {decimals}, but the maximum {value} of {node} has "
+                                "{places}: a unit with exactly {value} would get {rounded}, outside its bounds")
+                else:
+                    message = _("each leaf's points are rounded to {decimals}, but the minimum {value} of {node} has "
+                                "{places}: a unit with exactly {value} would get {rounded}, outside its bounds")
                 places = digits(bound)[1]
-                ctx.error("PAR245", f"each leaf's points are rounded to {_decimals(rounding.digits)}, but the {side} "
-                          f"{num(bound)} of {node.kind} {node.id} has {places}: a unit with exactly {num(bound)} "
-                          f"would get {num(round_leaf(bound))}, outside its bounds",
-                          f"round leaves to at least {places} decimals (`leaves {places} decimals {rounding.mode}`), "
-                          "or truncate", rounding.span)
+                ctx.error("PAR245", message.format(decimals=_decimals(rounding.digits), value=num(bound),
+                                                   node=words.node(node.kind, node.id), places=places,
+                                                   rounded=num(round_leaf(bound))),
+                          _("round leaves to at least {places} decimals (`leaves {places} decimals {mode}`), "
+                            "or truncate").format(places=places, mode=rounding.mode), rounding.span)
                 return  # one line of the ruleset, one message
 
 
 def _points(ctx: Context, rounding: m.Rounding) -> None:
-    bounds = [(b, f"{n.kind} {n.id}") for n in ctx.nodes for b in (n.max, n.min)]
-    bounds += [(x.cap, f"{x.kind} {x.id}") for x in ctx.model.extras]
-    worst: tuple[int, Decimal, str] | None = None
-    for value, label in bounds:
+    bounds: list[tuple[Decimal, str, str]] = [(b, n.kind, n.id) for n in ctx.nodes for b in (n.max, n.min)]
+    bounds += [(x.cap, x.kind, x.id) for x in ctx.model.extras]
+    worst: tuple[int, Decimal, str, str] | None = None
+    for value, kind, node_id in bounds:
         if not within_number_limits(value):
             continue  # PAR111 already says so
         places = digits(value)[1]
         if places > rounding.digits and (worst is None or places > worst[0]):
-            worst = (places, value, label)
+            worst = (places, value, kind, node_id)
     if worst is None:
         return
-    places, value, label = worst
-    side = "minimum" if value < 0 else "maximum"
+    places, value, kind, node_id = worst
+    label = words.node(kind, node_id)
     shown = rounder(rounding)(value)
     if shown != value and (shown > value) == (value > 0):
-        example = f"a unit with exactly {num(value)} would publish {num(shown)}"
+        message = (_("published points are rounded to {decimals}, but the minimum {value} of {node} has {places}: "
+                     "a unit with exactly {value} would publish {shown}") if value < 0 else
+                   _("published points are rounded to {decimals}, but the maximum {value} of {node} has {places}: "
+                     "a unit with exactly {value} would publish {shown}"))
     else:
-        example = "figures that add such maxima up (a component, a total) can be published above their maximum"
-    ctx.error("PAR245", f"published points are rounded to {_decimals(rounding.digits)}, but the {side} {num(value)} "
-              f"of {label} has {places}: {example}",
-              f"round points to at least {places} decimals (`points {places} decimals {rounding.mode}`), or truncate",
+        message = (_("published points are rounded to {decimals}, but the minimum {value} of {node} has {places}: "
+                     "figures that add such maxima up (a component, a total) can be published above their maximum")
+                   if value < 0 else
+                   _("published points are rounded to {decimals}, but the maximum {value} of {node} has {places}: "
+                     "figures that add such maxima up (a component, a total) can be published above their maximum"))
+    ctx.error("PAR245", message.format(decimals=_decimals(rounding.digits), value=num(value), node=label,
+                                       places=places, shown=num(shown)),
+              _("round points to at least {places} decimals (`points {places} decimals {mode}`), or "
+                "truncate").format(places=places, mode=rounding.mode),
               rounding.span)

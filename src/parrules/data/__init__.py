@@ -70,7 +70,10 @@ def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False
     suffix = path.suffix.lower()
     reader = _workbook(sheet) if suffix == ".xlsx" else READERS.get(suffix)
     if reader is None:
-        sink.add(M.UNKNOWN_FORMAT, suffix=path.suffix or "(no extension)")
+        if path.suffix:
+            sink.add(M.UNKNOWN_FORMAT, suffix=path.suffix)
+        else:
+            sink.add(M.NO_EXTENSION)
         return sink.report([])
     table = reader(path, sink)
     validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions)

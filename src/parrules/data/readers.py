@@ -17,9 +17,11 @@ from typing import TypeAlias
 
 from attrs import frozen
 
+from parrules import i18n
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.records import UnitRecord
 from parrules.data.text import nfc
+from parrules.i18n import _
 from parrules.limits import MAX_COLUMNS, MAX_DATA_BYTES, MAX_JSON_DEPTH, MAX_ROWS
 from parrules.safeio import ReadError, describe_read_problem, read_bounded
 
@@ -53,7 +55,7 @@ def read_file(path: Path, sink: Sink) -> bytes | None:
         return read_bounded(path, MAX_DATA_BYTES)
     except ReadError as problem:
         if problem.kind == "too_large":
-            sink.add(M.FILE_TOO_LARGE, size=f"{problem.size:,}")
+            sink.add(M.FILE_TOO_LARGE, size=i18n.number(problem.size))
         else:
             sink.add(M.UNREADABLE, reason=describe_read_problem(problem, MAX_DATA_BYTES))
         return None
@@ -132,7 +134,8 @@ def read_csv(path: Path, sink: Sink) -> RawTable | None:
             break
         if header is None:
             if len(cells) > MAX_COLUMNS:
-                sink.add(M.TOO_MANY_COLUMNS, row=start, count=f"{len(cells):,}")
+                sink.add(M.TOO_MANY_COLUMNS, row=start, count=i18n.number(len(cells)),
+                         limit=i18n.number(MAX_COLUMNS))
                 return None
             header = cells
             continue
@@ -163,7 +166,7 @@ class _JsonObject(dict[str, object]):
     def from_pairs(cls, pairs: list[tuple[str, object]]) -> _JsonObject:
         made = cls(pairs)
         if len(made) != len(pairs):
-            made.repeated = tuple(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+            made.repeated = tuple(k for k, n in Counter(k for k, _value in pairs).items() if n > 1)
         return made
 
 
@@ -215,7 +218,8 @@ def load_json(text: str, pairs: Callable[[list[tuple[str, object]]], object] | N
         raise JsonProblem(0, 0, f"constant {exc}") from None
     except RecursionError:
         line, column = _too_deep(text)
-        raise JsonProblem(line, column, f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+        reason = _("nested more than {depth} levels deep").format(depth=MAX_JSON_DEPTH)
+        raise JsonProblem(line, column, reason) from None
 
 
 def read_json(path: Path, sink: Sink) -> RawTable | None:
@@ -239,15 +243,16 @@ def read_json(path: Path, sink: Sink) -> RawTable | None:
 
 
 def kind_of(value: object) -> str:
+    """What a JSON value (or a library user's value) is, as a noun phrase of a message."""
     if isinstance(value, Mapping):
-        return "an object"
+        return _("an object")
     if isinstance(value, list | tuple):
-        return "a list"
+        return _("a list")
     if value is None:
-        return "null"
+        return "null"  # the JSON keyword
     if isinstance(value, str):
-        return "a text"
-    return f"a {type(value).__name__}"
+        return _("a text")
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def cell_value(value: object) -> Cell:
@@ -256,14 +261,14 @@ def cell_value(value: object) -> Cell:
         return value
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise CellError(M.NOT_A_NUMBER, value=value, expected="a finite number")
+            raise CellError(M.NOT_A_NUMBER, value=value, expected=_("a finite number"))
         return value
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         # repr is the shortest text that reads back as the same float: what the user wrote.
         if not math.isfinite(value):
-            raise CellError(M.NOT_A_NUMBER, value=repr(value), expected="a finite number")
+            raise CellError(M.NOT_A_NUMBER, value=repr(value), expected=_("a finite number"))
         return Decimal(repr(value))
     raise CellError(M.NOT_A_CELL, kind=kind_of(value))
 
@@ -294,7 +299,7 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
         for key, value in item.items():
             text = key if isinstance(key, str) else str(key)
             if text not in position and len(header) == MAX_COLUMNS:
-                sink.add(M.TOO_MANY_COLUMNS, row=number, count=f"more than {MAX_COLUMNS:,}")
+                sink.add(M.COLUMNS_PAST_LIMIT, row=number, limit=i18n.number(MAX_COLUMNS))
                 return RawTable((), (), ())
             if text not in position:
                 position[text] = len(header)

@@ -24,7 +24,14 @@ from parrules.data.records import (
 )
 from parrules.data.text import nfc, text_key
 from parrules.display import has_control, printable
-from parrules.limits import MAX_CELL_CHARS, MAX_INTEGER_DIGITS, PLAIN_NUMBER, within_number_limits
+from parrules.i18n import N_, _
+from parrules.limits import (
+    MAX_CELL_CHARS,
+    MAX_FRACTION_DIGITS,
+    MAX_INTEGER_DIGITS,
+    PLAIN_NUMBER,
+    within_number_limits,
+)
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
 
 Role: TypeAlias = Literal["unit", "group", "max", "skip", "value"]
@@ -124,7 +131,8 @@ class Validator:
                 continue
             if not header:
                 if any(not _blank(row.cells[i]) for row in table.rows):
-                    self.sink.add(M.UNNAMED_COLUMN, row=where, column=f"column {i + 1}", position=i + 1)
+                    self.sink.add(M.UNNAMED_COLUMN, row=where, column=_("column {position}").format(position=i + 1),
+                                  position=i + 1)
                 continue
             target = self._resolve(header, where)
             if target is not None:
@@ -156,7 +164,7 @@ class Validator:
         return None
 
     def _resolve_staged(self, header: str, key: str, where: int | None) -> _Target | None:
-        left, _, right = key.rpartition("@")
+        left, _at, right = key.rpartition("@")
         found = {t for t in self.index.get(left.strip(), set()) if t.role == "value"}
         if len(found) > 1:
             self._ambiguous(header, where, found)
@@ -180,9 +188,8 @@ class Validator:
                           suggestion="`, `".join(f"{name}@{s}" for s in near_stages))
             return None
         if not stages:
-            listed = ", ".join(self.stage_names) if self.stage_names else "(none declared)"
-            self.sink.add(M.UNKNOWN_STAGE, row=where, column=header, header=header, stage=right.strip(),
-                          stages=listed)
+            self.sink.add(M.UNKNOWN_STAGE if self.stage_names else M.UNKNOWN_STAGE_NONE, row=where, column=header,
+                          header=header, stage=right.strip(), stages=", ".join(self.stage_names))
             return None
         if len(stages) > 1:
             self._ambiguous(header, where, {_Target("value", name, s) for s in stages})
@@ -392,7 +399,7 @@ class Validator:
 
     def _max(self, cell: str | Decimal | bool) -> Decimal:
         try:
-            number = self._number(cell, "a number above 0", percent=False)
+            number = self._number(cell, _("a number above 0"), percent=False)
         except CellError as bad:
             if bad.problem is M.DECIMAL_COMMA:
                 raise
@@ -404,12 +411,12 @@ class Validator:
     def _number(self, cell: str | Decimal | bool, expected: str, *, percent: bool) -> Decimal:
         if isinstance(cell, Decimal):  # a JSON number or a library value: exact, no separators to interpret
             if not within_number_limits(cell):
-                raise CellError(M.NUMBER_TOO_LONG, value=_short(cell))
+                raise CellError(M.NUMBER_TOO_LONG, value=_short(cell), **_DIGIT_LIMITS)
             return cell
         value = self._read_number(cell, expected, percent=percent)
         # Most cells are short, and 15 characters cannot break either limit: one length check for them.
         if isinstance(cell, str) and len(cell) > MAX_INTEGER_DIGITS and not within_number_limits(value):
-            raise CellError(M.NUMBER_TOO_LONG, value=_show(cell))
+            raise CellError(M.NUMBER_TOO_LONG, value=_show(cell), **_DIGIT_LIMITS)
         return value
 
     def _read_number(self, cell: str | bool, expected: str, *, percent: bool) -> Decimal:
@@ -434,6 +441,7 @@ class Validator:
 # Plain decimals only: no exponents, no NaN, no thousands separators (re.ASCII: no other digits).
 _DOT_NUMBER = PLAIN_NUMBER
 _COMMA_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)", re.ASCII)
+_DIGIT_LIMITS = {"integer": MAX_INTEGER_DIGITS, "fraction": MAX_FRACTION_DIGITS}  # NUMBER_TOO_LONG's hint
 _YES = frozenset(text_key(w) for w in YES_WORDS)
 _NO = frozenset(text_key(w) for w in NO_WORDS)
 
@@ -537,20 +545,30 @@ def _bounds(decl: Declaration) -> tuple[Decimal | None, Decimal | None]:
     return decl.low, decl.high
 
 
+# What a column expects, as its messages say it: one whole phrase per kind of value and bound.
+_EXPECTED = {
+    "percent": {"both": N_("a percentage from {low} to {high}"), "low": N_("a percentage of {low} or more"),
+                "high": N_("a percentage of at most {high}"), "none": N_("a percentage")},
+    "count": {"both": N_("a whole number from {low} to {high}"), "low": N_("a whole number of {low} or more"),
+              "high": N_("a whole number of at most {high}"), "none": N_("a whole number")},
+    "points": {"both": N_("points from {low} to {high}"), "low": N_("points of {low} or more"),
+               "high": N_("points of at most {high}"), "none": N_("points")},
+    "number": {"both": N_("a number from {low} to {high}"), "low": N_("a number of {low} or more"),
+               "high": N_("a number of at most {high}"), "none": N_("a number")},
+}
+
+
 def _expected(decl: Declaration) -> str:
     kind = decl.type
     if isinstance(kind, YesNo):
-        return "yes or no"
+        return _("yes or no")
     if isinstance(kind, Choice):
-        return "one of " + ", ".join(
-            f"{o.name} ({o.title})" if o.title else o.name for o in kind.options)
+        return _("one of {choices}").format(choices=", ".join(
+            f"{o.name} ({o.title})" if o.title else o.name for o in kind.options))
     low, high = _bounds(decl)
-    what = ("a percentage" if isinstance(kind, Percent) else "a whole number" if isinstance(kind, Count)
-            else "points" if isinstance(kind, Points) else "a number")
-    if low is not None and high is not None:
-        return f"{what} from {low:f} to {high:f}"
-    if low is not None:
-        return f"{what} of {low:f} or more"
-    if high is not None:
-        return f"{what} of at most {high:f}"
-    return what
+    what = ("percent" if isinstance(kind, Percent) else "count" if isinstance(kind, Count)
+            else "points" if isinstance(kind, Points) else "number")
+    bound = ("both" if low is not None and high is not None else "low" if low is not None
+             else "high" if high is not None else "none")
+    return _(_EXPECTED[what][bound]).format(low=f"{low:f}" if low is not None else "",
+                                            high=f"{high:f}" if high is not None else "")

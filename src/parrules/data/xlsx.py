@@ -37,10 +37,12 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError, iterparse
 
+from parrules import i18n
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.readers import Cell, RawRow, RawTable, cell_value, read_file
 from parrules.data.records import UNIT_HEADERS
 from parrules.data.text import text_key
+from parrules.i18n import _
 from parrules.limits import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_PART_BYTES, MAX_XLSX_SHEET_BYTES
 
 HEADER_SEARCH_ROWS = 30
@@ -57,7 +59,7 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
     except ImportError:  # pragma: no cover - openpyxl is a dependency; said plainly if it was removed
-        sink.add(M.UNREADABLE, reason="reading .xlsx needs the openpyxl package")
+        sink.add(M.NO_OPENPYXL)
         return None
     data = read_file(path, sink)
     if data is None:
@@ -74,7 +76,7 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
     try:
         if sheet is None:
             if not book.worksheets:
-                sink.add(M.NOT_A_WORKBOOK, reason="it has no worksheet")
+                sink.add(M.NO_WORKSHEET)
                 return None
             chosen = book.worksheets[0]
         elif sheet in book.sheetnames:
@@ -85,7 +87,7 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
         sink.file = f"{path}[{chosen.title}]"
         part = getattr(chosen, "_worksheet_path", None)
         if not isinstance(part, str):
-            sink.add(M.NOT_A_WORKBOOK, reason=f"the sheet {chosen.title} is a chart or holds no cells")
+            sink.add(M.NOT_A_WORKSHEET, sheet=chosen.title)
             return None
         layout = _scan(archive, part)
         return _table(chosen, sink, layout)
@@ -101,7 +103,8 @@ def _sizes_fit(archive: zipfile.ZipFile, sink: Sink) -> bool:
         worksheet = info.filename.startswith("xl/worksheets/")
         limit = MAX_XLSX_SHEET_BYTES if worksheet else MAX_XLSX_PART_BYTES
         if info.file_size > limit:
-            sink.add(M.WORKBOOK_TOO_LARGE, part=info.filename, size=f"{info.file_size:,}", limit=f"{limit:,}")
+            sink.add(M.WORKBOOK_TOO_LARGE, part=info.filename, size=i18n.number(info.file_size),
+                     limit=i18n.number(limit))
             return False
     return True
 
@@ -130,7 +133,7 @@ def _position(ref: str) -> tuple[int, int] | None:
 def _scan(archive: zipfile.ZipFile, part: str) -> _Layout:
     layout = _Layout()
     with archive.open(part) as source:
-        for _, element in iterparse(source, events=("end",)):
+        for _event, element in iterparse(source, events=("end",)):
             tag = element.tag.rpartition("}")[2]
             if tag == "c":
                 formula = value = False
@@ -146,7 +149,7 @@ def _scan(archive: zipfile.ZipFile, part: str) -> _Layout:
                 element.clear()  # keeps the pass in flat memory
             elif tag == "mergeCell":
                 ref = element.get("ref", "")
-                first, _, last = ref.partition(":")
+                first, _colon, last = ref.partition(":")
                 start, end = _position(first), _position(last or first)
                 if start is not None and end is not None:
                     layout.merged.append((start[0], start[1], end[0], end[1], ref))
@@ -168,7 +171,8 @@ def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_COLUMNS:
-        sink.add(M.TOO_MANY_COLUMNS, row=header_row, count=f"{len(header):,}")
+        sink.add(M.TOO_MANY_COLUMNS, row=header_row, count=i18n.number(len(header)),
+                 limit=i18n.number(MAX_COLUMNS))
         return None
     body_start = header_row + 1
     across = False
@@ -197,11 +201,11 @@ def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
         for column, cell in enumerate(row[:width], start=1):
             value = getattr(cell, "value", None)
             if value is None and (number, column) in layout.uncomputed:
-                sink.add(M.UNCOMPUTED_FORMULA, row=number, column=header[column - 1] or f"column {column}")
+                sink.add(M.UNCOMPUTED_FORMULA, row=number, column=header[column - 1] or _column(column))
             try:
                 values.append(_cell(value, getattr(cell, "number_format", None)))
             except CellError as bad:
-                sink.add_cell(bad, number, header[column - 1] or f"column {column}")
+                sink.add_cell(bad, number, header[column - 1] or _column(column))
                 values.append(None)
         values += [None] * (width - len(values))
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in values):
@@ -211,6 +215,11 @@ def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
             break
         rows.append(RawRow(number, tuple(values)))
     return RawTable(tuple(header), (header_row,) * width, tuple(rows))
+
+
+def _column(position: int) -> str:
+    """A column without a header, as problems name it: "column 3"."""
+    return _("column {position}").format(position=position)
 
 
 def _find_header(sheet: Any) -> tuple[int, tuple[Any, ...]] | None:

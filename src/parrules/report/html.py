@@ -11,13 +11,14 @@ from decimal import Decimal
 from html import escape
 
 from parrules.history import YearChange
+from parrules.i18n import _, current
 from parrules.model import ClassTable
 from parrules.report.layout import (
-    HEADINGS,
     IndexTable,
     PublishedTable,
     Section,
     field_index_table,
+    heading,
     published_table,
     text_cell,
 )
@@ -41,7 +42,7 @@ rect.bar { fill: #1565c0; } .legend span { display: inline-block; padding: 0 0.5
 
 def render_html(results: Results, change: YearChange | None = None) -> str:
     layout = published_table(results, change)
-    parts = ["<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
+    parts = ["<!DOCTYPE html>", f'<html lang="{current()}">', "<head>", '<meta charset="utf-8">',
              f"<title>{escape(layout.title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
              f"<h1>{escape(layout.title)}</h1>"]
     for section in layout.sections:
@@ -50,7 +51,8 @@ def render_html(results: Results, change: YearChange | None = None) -> str:
         parts.append(_table(layout, section))
         parts.append(_chart(section, results.class_table(section.title), layout))
     if layout.average is not None:
-        parts.append(f'<p class="average">{escape(HEADINGS["average"])}: {plain(layout.average)} %</p>')
+        line = _("Average index: {index} %").format(index=plain(layout.average))
+        parts.append(f'<p class="average">{escape(line)}</p>')
     if layout.change_lines:
         parts.append("<ul>" + "".join(f"<li>{escape(line)}</li>" for line in layout.change_lines) + "</ul>")
     indices = field_index_table(results)
@@ -71,22 +73,22 @@ def _table(layout: PublishedTable, section: Section) -> str:
         rows.append(f"<tr>{cells}</tr>")
     if layout.grouped and len(layout.sections) > 1 and section.average is not None:
         line = ["<td></td>"] * len(layout.columns)
-        line[1] = f"<td>{escape(HEADINGS['group_average'])}</td>"
+        line[1] = f"<td>{escape(heading('group_average'))}</td>"
         line[layout.column("index")] = f'<td class="num">{plain(section.average)}</td>'
         rows.append('<tr class="average">' + "".join(line) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def _indices(table: IndexTable) -> str:
-    parts = [f"<h2>{escape(HEADINGS['field_indices'])}</h2>"]
-    head = "".join(f"<th>{escape(h)}</th>" for h in [HEADINGS["unit"], *(f"{i}. {t}" for i, t in table.columns)])
+    parts = [f"<h2>{escape(heading('field_indices'))}</h2>"]
+    head = "".join(f"<th>{escape(h)}</th>" for h in [heading("unit"), *(f"{i}. {t}" for i, t in table.columns)])
     for name, rows, averages in table.sections:
         if name:
             parts.append(f"<h3>{escape(name)}</h3>")
         body = "".join("<tr><td>" + escape(unit) + "</td>" + "".join(f'<td class="num">{plain(v)}</td>'
                                                                        for v in values) + "</tr>"
                        for unit, values in rows)
-        body += ('<tr class="average"><td>' + escape(HEADINGS["average"]) + "</td>"
+        body += ('<tr class="average"><td>' + escape(heading("average")) + "</td>"
                  + "".join(f'<td class="num">{plain(v)}</td>' for v in averages) + "</tr>")
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     return "".join(parts)
@@ -102,7 +104,7 @@ def _chart(section: Section, classes: ClassTable | None, layout: PublishedTable)
     index_column = layout.column("index")
     height = len(section.rows) * (BAR_HEIGHT + BAR_GAP) + 30
     width = LABEL_WIDTH + CHART_WIDTH + 60
-    title = f"{HEADINGS['index']} — {section.title}" if section.title else HEADINGS["index"]
+    title = _("Index (%) — {group}").format(group=section.title) if section.title else heading("index")
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}"><title>{escape(title)}</title>']
     legend = []

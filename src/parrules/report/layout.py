@@ -3,7 +3,8 @@
 The layout follows the tables provinces publish (the Lai Châu 2020 decision): per group a heading
 line (I, II, … and the group's name), then STT, unit, each component's points, total, (maximum
 when units differ), index %, class, rank; the group's average line; the overall average last.
-Headings are Vietnamese; component headings are the ruleset's own titles. Cells keep their
+Headings are in the reader's language (`i18n`: the Vietnamese of the published tables by default,
+English with `--lang en`); component headings are the ruleset's own titles. Cells keep their
 `Decimal` so that Excel gets numbers and text renderers get the ruleset's digits.
 """
 
@@ -15,24 +16,31 @@ from typing import Literal
 from attrs import frozen
 
 from parrules.history import YearChange
+from parrules.i18n import N_, _
 from parrules.report.numbers import plain, plain_max, signed
 from parrules.results import Results
 
+# Message ids: translate where used, `heading("unit")` (the Vietnamese is that of the published tables).
 HEADINGS = {
-    "stt": "STT",
-    "unit": "Tên đơn vị",
-    "total": "Tổng điểm",
-    "max": "Điểm tối đa",
-    "index": "Chỉ số (%)",
-    "class": "Xếp loại",
-    "rank": "Xếp hạng",
-    "group_average": "Chỉ số trung bình của nhóm",
-    "average": "Chỉ số trung bình",
-    "index_change": "Tăng/giảm chỉ số",
-    "rank_change": "Tăng/giảm hạng",
-    "new": "mới",
-    "field_indices": "Chỉ số thành phần (điểm đạt ÷ điểm tối đa × 100)",
+    "stt": N_("No."),
+    "unit": N_("Unit"),
+    "total": N_("Total points"),
+    "max": N_("Maximum points"),
+    "index": N_("Index (%)"),
+    "class": N_("Class"),
+    "rank": N_("Rank"),
+    "group_average": N_("Group average index"),
+    "average": N_("Average index"),
+    "index_change": N_("Index change"),
+    "rank_change": N_("Rank change"),
+    "new": N_("new"),
+    "field_indices": N_("Sub-indices (points obtained ÷ maximum points × 100)"),
 }
+
+
+def heading(key: str) -> str:
+    """A column title or a heading of the published table, in the reader's language."""
+    return _(HEADINGS[key])
 
 ColumnKind = Literal["stt", "text", "points", "max", "index", "rank", "change", "places"]
 Cell = str | Decimal | int | None
@@ -83,19 +91,19 @@ class PublishedTable:
 def published_table(results: Results, change: YearChange | None = None) -> PublishedTable:
     show_max = len({u.max for u in results.units}) > 1
     show_rank = any(u.rank is not None for u in results.units)
-    columns = [Column("stt", HEADINGS["stt"], "stt"), Column("unit", HEADINGS["unit"], "text")]
+    columns = [Column("stt", heading("stt"), "stt"), Column("unit", heading("unit"), "text")]
     columns += [Column(f"component:{name}", title, "points") for name, title in results.components]
-    columns.append(Column("total", HEADINGS["total"], "points"))
+    columns.append(Column("total", heading("total"), "points"))
     if show_max:
-        columns.append(Column("max", HEADINGS["max"], "max"))
-    columns += [Column("index", HEADINGS["index"], "index"), Column("class", HEADINGS["class"], "text")]
+        columns.append(Column("max", heading("max"), "max"))
+    columns += [Column("index", heading("index"), "index"), Column("class", heading("class"), "text")]
     if show_rank:
-        columns.append(Column("rank", HEADINGS["rank"], "rank"))
+        columns.append(Column("rank", heading("rank"), "rank"))
     changes = change.by_unit() if change is not None else {}
     if change is not None:
-        columns.append(Column("index_change", HEADINGS["index_change"], "change"))
+        columns.append(Column("index_change", heading("index_change"), "change"))
         if show_rank:
-            columns.append(Column("rank_change", HEADINGS["rank_change"], "places"))
+            columns.append(Column("rank_change", heading("rank_change"), "places"))
     sections: list[Section] = []
     for number, group in enumerate(results.groups, start=1):
         rows: list[Row] = []
@@ -109,7 +117,7 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
                 cells.append(unit.rank)
             if change is not None:
                 moved = changes[unit.unit]
-                cells.append(moved.index_change if moved.status != "new" else HEADINGS["new"])
+                cells.append(moved.index_change if moved.status != "new" else heading("new"))
                 if show_rank:
                     cells.append(moved.rank_change)
             rows.append(Row(tuple(cells), unit.unit, "unit", unit.class_))
@@ -121,24 +129,26 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
 
 
 def change_lines(change: YearChange) -> list[str]:
-    """What provinces print under the table about last year, in Vietnamese."""
-    label = f"năm {change.previous_label}" if change.previous_label else "năm trước"
-    lines = [f"So với {label}: {change.summary()}."]
+    """What provinces print under the table about last year, in the reader's language."""
+    if change.previous_label:
+        lines = [_("Compared with {year}: {summary}.").format(year=change.previous_label, summary=change.summary())]
+    else:
+        lines = [_("Compared with last year: {summary}.").format(summary=change.summary())]
     rise, fall = change.largest_rise, change.largest_fall
     if rise is not None:
-        lines.append(f"Tăng nhiều nhất: {rise.unit} ({signed(rise.index_change)}).")
+        lines.append(_("Largest rise: {unit} ({change}).").format(unit=rise.unit, change=signed(rise.index_change)))
     if fall is not None:
-        lines.append(f"Giảm nhiều nhất: {fall.unit} ({signed(fall.index_change)}).")
+        lines.append(_("Largest fall: {unit} ({change}).").format(unit=fall.unit, change=signed(fall.index_change)))
     groups = [g for g in change.groups if g.group is not None]  # the single unnamed group is the average
     for group in (*groups, change.average):
         if group.change is None:
             continue
-        name = group.group or HEADINGS["average"]
-        lines.append(f"{name}: {plain(group.average)} ({signed(group.change)} so với "
-                     f"{plain(group.previous_average)}).")
+        lines.append(_("{name}: {average} ({change} compared with {previous}).").format(
+            name=group.group or heading("average"), average=plain(group.average), change=signed(group.change),
+            previous=plain(group.previous_average)))
     gone = [c.unit for c in change.units if c.status == "gone"]
     if gone:
-        lines.append("Có năm trước nhưng không có năm nay: " + ", ".join(gone) + ".")
+        lines.append(_("In last year's results but not in this year's: {units}.").format(units=", ".join(gone)))
     return lines
 
 

@@ -6,7 +6,8 @@ import re
 
 from parrules.display import printable
 from parrules.history import YearChange
-from parrules.report.layout import HEADINGS, field_index_table, published_table, text_cell
+from parrules.i18n import _
+from parrules.report.layout import field_index_table, heading, published_table, text_cell
 from parrules.report.numbers import plain
 from parrules.results import Results
 
@@ -38,24 +39,25 @@ def render_markdown(results: Results, change: YearChange | None = None) -> str:
             out.append("| " + " | ".join(cells) + " |")
         if layout.grouped and len(layout.sections) > 1 and section.average is not None:
             line = [""] * len(layout.columns)
-            line[1] = f"*{HEADINGS['group_average']}*"
+            line[1] = f"*{heading('group_average')}*"
             line[index_column] = f"*{plain(section.average)}*"
             out.append("| " + " | ".join(line) + " |")
         out.append("")
     if layout.average is not None:
-        out += [f"**{HEADINGS['average']}: {plain(layout.average)} %**", ""]
+        average = _("Average index: {index} %").format(index=plain(layout.average))
+        out += [f"**{average}**", ""]
     if layout.change_lines:
         out += [f"- {_escape(line)}" for line in layout.change_lines] + [""]
     indices = field_index_table(results)
     if indices is not None and indices.columns:
-        out += [f"## {HEADINGS['field_indices']}", ""]
-        head = [HEADINGS["unit"], *(f"{i}. {t}" for i, t in indices.columns)]
+        out += [f"## {heading('field_indices')}", ""]
+        head = [heading("unit"), *(f"{i}. {t}" for i, t in indices.columns)]
         for name, rows, averages in indices.sections:
             if name:
                 out += [f"### {_escape(name)}", ""]
             out += ["| " + " | ".join(_escape(h) for h in head) + " |", "|---|" + "---:|" * len(indices.columns)]
             out += ["| " + " | ".join([_escape(unit), *(plain(v) for v in values)]) + " |" for unit, values in rows]
-            out.append("| " + " | ".join([f"*{HEADINGS['average']}*", *(f"*{plain(v)}*" if v is not None else ""
+            out.append("| " + " | ".join([f"*{heading('average')}*", *(f"*{plain(v)}*" if v is not None else ""
                                                                           for v in averages)]) + " |")
             out.append("")
     return "\n".join(out)

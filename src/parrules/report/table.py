@@ -11,7 +11,7 @@ from rich.text import Text
 
 from parrules.display import printable
 from parrules.history import YearChange
-from parrules.report.layout import HEADINGS, PublishedTable, published_table, text_cell
+from parrules.report.layout import PublishedTable, heading, published_table, text_cell
 from parrules.report.numbers import plain
 from parrules.results import Results
 
@@ -30,11 +30,11 @@ def build_table(layout: PublishedTable) -> Table:
         for row in section.rows:
             table.add_row(*(_text(text_cell(v, c.kind)) for v, c in zip(row.cells, layout.columns, strict=True)))
         if layout.grouped and len(layout.sections) > 1 and section.average is not None:
-            line: list[str | Text] = ["", Text(HEADINGS["group_average"], style="italic"), *[""] * (width - 2)]
+            line: list[str | Text] = ["", Text(heading("group_average"), style="italic"), *[""] * (width - 2)]
             line[index_column] = plain(section.average)
             table.add_row(*line, end_section=True)
     if layout.average is not None:
-        last: list[str | Text] = ["", Text(HEADINGS["average"], style="bold"), *[""] * (width - 2)]
+        last: list[str | Text] = ["", Text(heading("average"), style="bold"), *[""] * (width - 2)]
         last[index_column] = Text(plain(layout.average), style="bold")
         table.add_row(*last)
     return table

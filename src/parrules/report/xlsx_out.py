@@ -22,12 +22,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.xml.functions import tostring
 
 from parrules.history import YearChange
-from parrules.report.layout import HEADINGS, Cell, Column, PublishedTable, Section, published_table
+from parrules.i18n import N_, _
+from parrules.report.layout import Cell, Column, PublishedTable, Section, heading, published_table
 from parrules.results import INDEX_KINDS, Results
 
 HEADER_FILL = PatternFill("solid", fgColor="F0F0F0")
 BOLD = Font(bold=True)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Sheet names and the cells of a node that was not scored (message ids, translated where used).
+SHEETS = {
+    "results": N_("Results"),
+    "change": N_("Compared with last year"),
+    "criteria": N_("Points by criterion"),
+    "indices": N_("Sub-indices"),
+}
+NOT_SCORED = {"excluded": N_("excluded"), "not_applicable": N_("does not apply")}
 
 
 def _number_format(column: Column, value: Decimal) -> str:
@@ -66,8 +75,8 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 def _group_sheet(ws: Any, layout: PublishedTable, section: Section) -> None:
     top = 1
-    heading = layout.title if not section.title else f"{layout.title} — {section.number}. {section.title}"
-    _put(ws, top, 1, heading)
+    sheet_heading = layout.title if not section.title else f"{layout.title} — {section.number}. {section.title}"
+    _put(ws, top, 1, sheet_heading)
     ws.cell(row=top, column=1).font = BOLD
     header_row = top + 2
     for i, column in enumerate(layout.columns, start=1):
@@ -82,7 +91,7 @@ def _group_sheet(ws: Any, layout: PublishedTable, section: Section) -> None:
             _put(ws, row_number, i, value, _number_format(column, value) if isinstance(value, Decimal) else None)
     if section.average is not None:
         row_number += 1
-        label = HEADINGS["group_average"] if layout.grouped else HEADINGS["average"]
+        label = heading("group_average") if layout.grouped else heading("average")
         _put(ws, row_number, 2, label)
         _put(ws, row_number, layout.column("index") + 1, section.average, "0.00")
         ws.cell(row=row_number, column=2).font = Font(italic=True)
@@ -98,13 +107,13 @@ def _criteria_sheet(ws: Any, results: Results) -> None:
         return
     first = results.units[0]
     nodes = [n for root in first.nodes for n in root.walk()]
-    _put(ws, 1, 1, HEADINGS["unit"])
+    _put(ws, 1, 1, heading("unit"))
     _put(ws, 2, 1, "")
     for i, node in enumerate(nodes, start=2):
         _put(ws, 1, i, node.id)
         _put(ws, 2, i, node.title)
         ws.cell(row=1, column=i).font = BOLD
-    _put(ws, 3, 1, HEADINGS["max"])
+    _put(ws, 3, 1, heading("max"))
     for i, node in enumerate(nodes, start=2):
         _put(ws, 3, i, node.declared_max, "0.##")
     for r, unit in enumerate(results.units, start=4):
@@ -115,7 +124,8 @@ def _criteria_sheet(ws: Any, results: Results) -> None:
             if found is not None and found.status == "scored":
                 _put(ws, r, i, results.round_points(found.points), "0.00")
             else:
-                _put(ws, r, i, "loại trừ" if found is None or found.status == "excluded" else "không áp dụng")
+                status = "excluded" if found is None or found.status == "excluded" else "not_applicable"
+                _put(ws, r, i, _(NOT_SCORED[status]))
     ws.freeze_panes = ws.cell(row=4, column=2)
     ws.column_dimensions["A"].width = 40
 
@@ -125,7 +135,7 @@ def _indices_sheet(ws: Any, results: Results) -> None:
     if not results.units:
         return
     nodes = [n for root in results.units[0].nodes for n in root.walk() if n.kind in INDEX_KINDS]
-    _put(ws, 1, 1, HEADINGS["unit"])
+    _put(ws, 1, 1, heading("unit"))
     for i, node in enumerate(nodes, start=2):
         _put(ws, 1, i, f"{node.id} {node.title}")
         ws.cell(row=1, column=i).font = BOLD
@@ -139,7 +149,7 @@ def _indices_sheet(ws: Any, results: Results) -> None:
                 if node.id in indices:
                     _put(ws, r, i, indices[node.id], "0.00")
         r += 1
-        label = f"{HEADINGS['group_average']}: {group.name}" if group.name else HEADINGS["average"]
+        label = _("Group average index: {group}").format(group=group.name) if group.name else heading("average")
         _put(ws, r, 1, label)
         ws.cell(row=r, column=1).font = Font(italic=True)
         averages = results.group_node_indices(group.name)
@@ -157,14 +167,14 @@ def render_xlsx(results: Results, change: YearChange | None = None) -> bytes:
         book.remove(default)
     taken: set[str] = set()
     for section in layout.sections:
-        name = f"{section.number}. {section.title}" if section.title else "Kết quả"
+        name = f"{section.number}. {section.title}" if section.title else _(SHEETS["results"])
         _group_sheet(book.create_sheet(_sheet_title(name, taken)), layout, section)
     if layout.change_lines:
-        ws = book.create_sheet(_sheet_title("So với năm trước", taken))
+        ws = book.create_sheet(_sheet_title(_(SHEETS["change"]), taken))
         for r, line in enumerate(layout.change_lines, start=1):
             _put(ws, r, 1, line)
-    _criteria_sheet(book.create_sheet(_sheet_title("Điểm theo tiêu chí", taken)), results)
-    _indices_sheet(book.create_sheet(_sheet_title("Chỉ số thành phần", taken)), results)
+    _criteria_sheet(book.create_sheet(_sheet_title(_(SHEETS["criteria"]), taken)), results)
+    _indices_sheet(book.create_sheet(_sheet_title(_(SHEETS["indices"]), taken)), results)
     buffer = io.BytesIO()
     book.save(buffer)
     # Saving dates the workbook now; it is dated by `_stamp` instead, so the same results give the same bytes.
