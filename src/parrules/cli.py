@@ -31,6 +31,7 @@ from parrules.i18n import N_, _, n_
 from parrules.safeio import OutputError, check_output, write_atomically
 
 if TYPE_CHECKING:
+    from parrules import changes
     from parrules.history import YearChange
     from parrules.results import Results
 
@@ -113,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--diff", action="store_true", help=_("change no file; print what would change"))
     _language_option(fmt, None)
 
+    diff = verbs.add_parser("diff", help=_("what changed between two years' rulesets, in the decision's terms"))
+    diff.add_argument("old", metavar="OLD", help=_("last year's .par ruleset"))
+    diff.add_argument("new", metavar="NEW", help=_("this year's .par ruleset"))
+    diff.add_argument("--format", choices=("text", "json", "md"), default="text",
+                      help=_("text for people (the default), json for other tools, md for a document"))
+    diff.add_argument("--data", metavar="DATA",
+                      help=_("last year's unit data: score it under both rulesets and list who changes class or rank"))
+    diff.add_argument("--decimal-comma", action="store_true",
+                      help=_("the data writes decimals with a comma (62,30)"))
+    _language_option(diff, None)
+
     explain_code = verbs.add_parser("explain-code", aliases=["help"],
                                     help=_("say what a code such as PAR211 means and how to fix it"))
     explain_code.add_argument("code", metavar="CODE", help=_("a code from a message: PAR211, DAT104"))
@@ -181,6 +193,8 @@ def _run(argv: list[str]) -> int:
             return _explain_code(args.code, sys.stdout)
         if args.verb == "fmt":
             return _fmt(args.files, check=args.check, diff=args.diff, out=sys.stdout, err=sys.stderr)
+        if args.verb == "diff":
+            return _diff(args, sys.stdout, sys.stderr)
         if args.verb == "check":
             return _check(args.files, args.format, sys.stdout)
         if args.verb == "report":
@@ -424,10 +438,55 @@ def _fmt(files: list[str], *, check: bool, diff: bool, out: TextIO, err: TextIO)
             write_atomically(path, done.text.encode("utf-8"))
             err.write(_("{file}: reformatted").format(file=path) + "\n")
     unchanged = len(files) - changed - broken
-    if (not check and not diff) or unchanged:
+    if unchanged:
         err.write(n_("{count} file already in the canonical layout", "{count} files already in the canonical layout",
                      unchanged).format(count=i18n.number(unchanged)) + "\n")
     return EXIT_PROBLEMS if broken or (check and changed) else EXIT_OK
+
+
+def _diff(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from parrules import changes
+
+    old_path, new_path = _input(args.old), _input(args.new)
+    data_path = _input(args.data) if args.data else None
+    old, new = _load_checked(old_path, err), _load_checked(new_path, err)
+    if old is None or new is None:
+        return EXIT_PROBLEMS
+    found = changes.compare(old.model, new.model)
+    data = None
+    if data_path is not None:
+        scored = _scored_under_both(old, new, data_path, args.decimal_comma)
+        if isinstance(scored, int):
+            return scored
+        data = scored
+    if args.format == "json":
+        payload = changes.to_json(found, str(old_path), str(new_path), data)
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        render = changes.render_markdown if args.format == "md" else changes.render_text
+        out.write(printable(render(found, str(old_path), str(new_path), data)))
+    return EXIT_OK
+
+
+def _scored_under_both(old: Ruleset, new: Ruleset, path: Path, decimal_comma: bool) -> changes.DataComparison | int:
+    from parrules import changes
+
+    try:
+        before = old.score_file(path, decimal_comma=decimal_comma)
+    except DataError as exc:  # last year's data must be right for last year's set
+        sys.stderr.write(render_all(exc.diagnostics) + "\n")
+        sys.stderr.write(printable(_("{file}: {summary}; nothing was scored").format(
+            file=path, summary=summarize(exc.diagnostics))) + "\n")
+        return EXIT_PROBLEMS
+    try:
+        after = new.score_file(path, decimal_comma=decimal_comma)
+    except DataError as exc:  # the new set reads what last year's data does not hold: say what
+        missing = sorted({d.column for d in exc.diagnostics if d.column})
+        problem = _("it cannot be scored under the new ruleset ({summary}; columns: {columns}): "
+                    "the new set needs data last year's file does not have").format(
+            summary=summarize(exc.diagnostics), columns=", ".join(missing) or "—")
+        return changes.DataComparison(str(path), len(before.units), problem=problem)
+    return changes.DataComparison(str(path), len(before.units), tuple(changes.compare_results(before, after)))
 
 
 def _explain_code(code: str, out: TextIO) -> int:

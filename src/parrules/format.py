@@ -410,3 +410,31 @@ def _ranking(ranking: m.Ranking) -> str:
     keys = " then ".join(f"{k.field} {'desc' if k.descending else 'asc'}" for k in ranking.keys)
     ties = " ties dense" if ranking.ties == "dense" else ""
     return f"rank {scope} by {keys}{ties}"
+
+
+# ---- pieces, for the comparison of two rulesets (`parrules diff`) ----------------------------------
+
+
+def declaration_text(decl: m.Declaration) -> str:
+    """A declaration's line, without alignment: `plan_done percent "Tỷ lệ …" range 0% to 100%`."""
+    return _declaration(decl, 0)
+
+
+def band_text(band: m.ClassBand) -> str:
+    """A class line: `"Tốt" from 80%`."""
+    return _band(band)
+
+
+def rounding_lines(settings: m.RoundingSettings) -> list[str]:
+    """The lines of the `rounding` block, without the block."""
+    return [line.strip() for line in _rounding(settings)[1:-1]]
+
+
+def grouping_lines(grouping: m.Grouping) -> list[str]:
+    """The lines of the `groups` block (or `groups from data`), without the block."""
+    lines = _grouping(grouping)
+    return lines if grouping.from_data else [line.strip() for line in lines[1:-1]]
+
+
+def ranking_text(ranking: m.Ranking) -> str:
+    return _ranking(ranking)
