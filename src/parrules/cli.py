@@ -125,6 +125,13 @@ def _parser() -> argparse.ArgumentParser:
                       help=_("the data writes decimals with a comma (62,30)"))
     _language_option(diff, None)
 
+    init = verbs.add_parser("init", help=_("start next year's ruleset from last year's"))
+    init.add_argument("--from", dest="source", metavar="LAST", required=True, help=_("last year's .par ruleset"))
+    init.add_argument("--year", type=int, required=True, metavar="N", help=_("the new year, e.g. 2021"))
+    init.add_argument("-o", "--output", metavar="FILE",
+                      help=_("the new ruleset's file (it must not exist yet); without it, the text is printed"))
+    _language_option(init, None)
+
     explain_code = verbs.add_parser("explain-code", aliases=["help"],
                                     help=_("say what a code such as PAR211 means and how to fix it"))
     explain_code.add_argument("code", metavar="CODE", help=_("a code from a message: PAR211, DAT104"))
@@ -195,6 +202,8 @@ def _run(argv: list[str]) -> int:
             return _fmt(args.files, check=args.check, diff=args.diff, out=sys.stdout, err=sys.stderr)
         if args.verb == "diff":
             return _diff(args, sys.stdout, sys.stderr)
+        if args.verb == "init":
+            return _init(args, sys.stdout, sys.stderr)
         if args.verb == "check":
             return _check(args.files, args.format, sys.stdout)
         if args.verb == "report":
@@ -487,6 +496,32 @@ def _scored_under_both(old: Ruleset, new: Ruleset, path: Path, decimal_comma: bo
             summary=summarize(exc.diagnostics), columns=", ".join(missing) or "—")
         return changes.DataComparison(str(path), len(before.units), problem=problem)
     return changes.DataComparison(str(path), len(before.units), tuple(changes.compare_results(before, after)))
+
+
+def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from parrules.build import read_ruleset_file
+    from parrules.nextyear import next_year
+    from parrules.syntax import normalize
+
+    source = _input(args.source)
+    if args.output is not None and Path(args.output).exists():
+        raise _UsageError(_("{file} exists already; give the new year's file a new name").format(file=args.output))
+    text, problem = read_ruleset_file(source)
+    made = next_year(text, str(source), args.year, source.parent) if text is not None else None
+    if made is None or made.text is None:
+        diagnostics = [problem] if problem is not None else list(made.diagnostics if made else ())
+        err.write(render_all(diagnostics, {str(source): normalize(text)} if text is not None else None) + "\n")
+        err.write(_("{file}: fix last year's file first").format(file=source) + "\n")
+        return EXIT_PROBLEMS
+    if args.output is None:
+        out.write(made.text)
+    else:
+        write_atomically(Path(args.output), made.text.encode("utf-8"))
+        err.write(_("wrote {file}: the ruleset for {year}").format(file=args.output, year=args.year) + "\n")
+    for exclusion in made.removed:
+        err.write(_("taken out: `exclude {id}` ({reason}); add it again if it still holds in {year}").format(
+            id=exclusion.node_id, reason=exclusion.reason, year=args.year) + "\n")
+    return EXIT_OK
 
 
 def _explain_code(code: str, out: TextIO) -> int:
