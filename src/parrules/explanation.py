@@ -126,17 +126,20 @@ def _points_count(value: Decimal) -> int:
     return 1 if value == 1 else 2
 
 
-def _tree_lines(node: ExplainedNode, depth: int, width: int) -> list[str]:
+def _figure(node: ExplainedNode) -> str:
+    return f"{_num(node.points)} / {_num(node.max)}" if node.status == "scored" else _status(node.status)
+
+
+def _tree_lines(node: ExplainedNode, depth: int, width: int, figures: int = 14) -> list[str]:
     label = f"{'  ' * depth}{node.id}  {node.title}"
-    figure = f"{_num(node.points)} / {_num(node.max)}" if node.status == "scored" else _status(node.status)
-    line = f"{label:<{width}} {figure:>14}"
+    line = f"{label:<{width}} {_figure(node):>{figures}}"
     if node.why:
         line += f"   {node.why}"
     elif node.reason:
         line += f"   ({node.reason})"
     lines = [line]
     for child in node.children:
-        lines += _tree_lines(child, depth + 1, width)
+        lines += _tree_lines(child, depth + 1, width, figures)
     return lines
 
 
@@ -163,8 +166,10 @@ def render_explanation(e: Explanation) -> str:
         _depths(root, 0, depth)
     width = min(70, max(len(f"{'  ' * depth[n.id]}{n.id}  {n.title}") for n in nodes))
     out.append(_("Points by criterion (points / maximum, and why):"))
+    # The figures' column as wide as its widest entry ("không chấm năm nay" is wider than "62.3 / 70").
+    figures = max(14, *(len(_figure(n)) for n in nodes))
     for root in e.tree:
-        out += _tree_lines(root, 0, width)
+        out += _tree_lines(root, 0, width, figures)
     for kind, extra_id, points in e.extras:
         template = _("Bonus {id}: {points}") if kind == "bonus" else _("Penalty {id}: {points}")
         out.append(template.format(id=extra_id, points=_num(points)))
