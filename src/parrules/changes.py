@@ -73,8 +73,12 @@ class Change:
     def describe(self) -> str:
         """One line for a person: what changed, from what to what."""
         if self.action == "added":
+            if not self.subject:
+                return _("added: {new}").format(new=self.new)
             return _("{subject} added: {new}").format(subject=self.label(), new=self.new)
         if self.action == "removed":
+            if not self.subject:
+                return _("removed: {old}").format(old=self.old)
             return _("{subject} removed (was: {old})").format(subject=self.label(), old=self.old)
         if self.action == "renumbered":
             return _("{subject} renumbered {old} → {new}").format(subject=self.label(), old=self.old, new=self.new)
@@ -376,8 +380,9 @@ def _lines(section: str, before: list[str], after: list[str]) -> Iterator[Change
         return
     gone = [line for line in before if line not in after]
     came = [line for line in after if line not in before]
-    if len(gone) == 1 and len(came) == 1:
-        yield Change(section, "changed", "", aspect="line", old=f"`{gone[0]}`", new=f"`{came[0]}`")
+    if len(gone) == len(came):  # as many lines as before: each one rewritten in its place
+        for old_line, new_line in zip(gone, came, strict=True):
+            yield Change(section, "changed", "", aspect="line", old=f"`{old_line}`", new=f"`{new_line}`")
         return
     yield from (Change(section, "removed", "", old=f"`{line}`") for line in gone)
     yield from (Change(section, "added", "", new=f"`{line}`") for line in came)
