@@ -31,6 +31,8 @@ from parrules.i18n import N_, _, n_
 from parrules.safeio import OutputError, check_output, write_atomically
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from parrules import changes
     from parrules.history import YearChange
     from parrules.results import Results
@@ -132,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
                       help=_("the new ruleset's file (it must not exist yet); without it, the text is printed"))
     _language_option(init, None)
 
+    _test_parser(verbs.add_parser("test", help=_("run a ruleset's test cases; with --coverage, "
+                                                  "which of its branches they use")))
+
     explain_code = verbs.add_parser("explain-code", aliases=["help"],
                                     help=_("say what a code such as PAR211 means and how to fix it"))
     explain_code.add_argument("code", metavar="CODE", help=_("a code from a message: PAR211, DAT104"))
@@ -204,6 +209,8 @@ def _run(argv: list[str]) -> int:
             return _diff(args, sys.stdout, sys.stderr)
         if args.verb == "init":
             return _init(args, sys.stdout, sys.stderr)
+        if args.verb == "test":
+            return _test(args, sys.stdout, sys.stderr)
         if args.verb == "check":
             return _check(args.files, args.format, sys.stdout)
         if args.verb == "report":
@@ -522,6 +529,59 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(_("taken out: `exclude {id}` ({reason}); add it again if it still holds in {year}").format(
             id=exclusion.node_id, reason=exclusion.reason, year=args.year) + "\n")
     return EXIT_OK
+
+
+def _test_parser(test: argparse.ArgumentParser) -> None:
+    test.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset"))
+    test.add_argument("tests", metavar="TESTS", nargs="?",
+                      help=_("the test cases: .csv, .json or .xlsx (default: NAME.tests.csv, else NAME.tests.xlsx, "
+                             "beside the ruleset NAME.par)"))
+    test.add_argument("--format", choices=("text", "json"), default="text",
+                      help=_("text for people (the default) or json for other tools"))
+    test.add_argument("--coverage", action="store_true", help=_("list the branches of the ruleset no case uses"))
+    test.add_argument("--fail-under", metavar="PERCENT", type=_percentage,
+                      help=_("exit with 1 when the coverage is below PERCENT (implies --coverage)"))
+    test.add_argument("--sheet", metavar="NAME", help=_("the worksheet of an .xlsx workbook (default: the first)"))
+    test.add_argument("--decimal-comma", action="store_true",
+                      help=_("the data writes decimals with a comma (62,30)"))
+    test.add_argument("--percent-fractions", action="store_true",
+                      help=_("percent columns hold fractions of 1 where they write no %% (0.85 means 85 %%)"))
+    _language_option(test, None)
+
+
+def _percentage(text: str) -> Decimal:
+    from parrules.limits import parse_plain
+
+    value = parse_plain(text.strip().removesuffix("%"))
+    if value is None or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(_("`{value}` is not a percentage from 0 to 100").format(value=text))
+    return value
+
+
+def _test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from parrules.cases import default_tests, run_file
+
+    ruleset_path = _input(args.ruleset)
+    tests = Path(args.tests) if args.tests else default_tests(ruleset_path)
+    if tests is None:
+        raise _UsageError(_("no test file given, and there is no {csv} or {xlsx} beside the ruleset").format(
+            csv=ruleset_path.with_name(f"{ruleset_path.stem}.tests.csv").name,
+            xlsx=ruleset_path.with_name(f"{ruleset_path.stem}.tests.xlsx").name))
+    tests = _input(str(tests))
+    if args.sheet is not None and tests.suffix.lower() != ".xlsx":
+        raise _UsageError(_("--sheet names a worksheet of an .xlsx workbook; {file} is not one").format(file=tests))
+    ruleset = _load_checked(ruleset_path, err)
+    if ruleset is None:
+        return EXIT_PROBLEMS
+    report = run_file(ruleset, tests, decimal_comma=args.decimal_comma, sheet=args.sheet,
+                      percent_fractions=args.percent_fractions, coverage=args.coverage or args.fail_under is not None)
+    if args.format == "json":
+        out.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        if report.diagnostics:
+            err.write(render_all(report.diagnostics) + "\n")
+        out.write(printable(report.render(args.fail_under)))
+    return EXIT_OK if report.all_passed(args.fail_under) else EXIT_PROBLEMS
 
 
 def _explain_code(code: str, out: TextIO) -> int:

@@ -167,9 +167,9 @@ def render_explanation(e: Explanation) -> str:
     width = min(70, max(len(f"{'  ' * depth[n.id]}{n.id}  {n.title}") for n in nodes))
     out.append(_("Points by criterion (points / maximum, and why):"))
     # The figures' column as wide as its widest entry ("không chấm năm nay" is wider than "62.3 / 70").
-    figures = max(14, *(len(_figure(n)) for n in nodes))
+    figure_width = max(14, *(len(_figure(n)) for n in nodes))
     for root in e.tree:
-        out += _tree_lines(root, 0, width, figures)
+        out += _tree_lines(root, 0, width, figure_width)
     for kind, extra_id, points in e.extras:
         template = _("Bonus {id}: {points}") if kind == "bonus" else _("Penalty {id}: {points}")
         out.append(template.format(id=extra_id, points=_num(points)))
