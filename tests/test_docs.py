@@ -160,32 +160,39 @@ def test_cli_doc_names_every_exit_code_and_the_debug_switch() -> None:
 # ---- the outputs shown in docs/cli.md are what the commands print today ------------------------------
 
 
-def _cli_examples() -> list[tuple[str, str]]:
-    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+# The pages whose `$ parrules …` examples are run, and the language each page is read in.
+EXAMPLE_PAGES = {"cli.md": "en", "year.md": "en", "year.vi.md": "vi"}
+
+
+def _cli_examples() -> list[tuple[str, str, str]]:
     found = []
-    for block in re.findall(r"```text\n(\$ parrules .*?)```", text, re.S):
-        first, _, rest = block.partition("\n")
-        if "\n$ " in "\n" + rest:
-            continue  # several commands in one block: a narrative, not one command's output
-        found.append((first[2:], rest))
+    for page, lang in EXAMPLE_PAGES.items():
+        text = (DOCS / page).read_text(encoding="utf-8")
+        for block in re.findall(r"```text\n(\$ parrules .*?)```", text, re.S):
+            first, _, rest = block.partition("\n")
+            if "\n$ " in "\n" + rest:
+                continue  # several commands in one block: a narrative, not one command's output
+            found.append((f"{page}: {first[2:]}", rest, lang))
     return found
 
 
-@pytest.mark.parametrize(("command", "shown"), _cli_examples(), ids=lambda v: v if len(v) < 60 else None)
-def test_cli_md_shows_what_the_command_prints(command: str, shown: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("command", "shown", "lang"), _cli_examples(), ids=lambda v: v if len(v) < 70 else None)
+def test_cli_md_shows_what_the_command_prints(command: str, shown: str, lang: str, tmp_path: Path) -> None:
     import json
     import shlex
     import subprocess
     import sys
 
-    args = shlex.split(command)[1:]
+    args = shlex.split(command.split(": ", 1)[1])[1:]
     outputs = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-o", "--output")}
     files = [a for a in args if a.endswith((".par", ".csv", ".json", ".xlsx")) and a not in outputs]
     if any(not (ROOT / a).is_file() for a in files):
         pytest.skip("the example reads a file made up for the page")
-    (tmp_path / "tests").symlink_to(ROOT / "tests")  # outputs (-o) land in tmp_path, inputs are the repo's
+    for folder in ("tests", "rulesets", "examples"):  # outputs (-o) land in tmp_path, inputs are the repo's
+        (tmp_path / folder).symlink_to(ROOT / folder)
     # The same parrules this test imports (installed, or src/ in a development run).
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": os.pathsep.join(p for p in sys.path if p),
+           "PARRULES_LANG": lang}
     done = subprocess.run([sys.executable, "-m", "parrules.cli", *args], capture_output=True, text=True,
                           cwd=tmp_path, env=env, check=False)
     printed = done.stdout + done.stderr
