@@ -21,9 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-CASE_SECONDS = 5.0  # of processor time: what the case costs, whatever else the machine is doing
-WALL_SECONDS = 10.0  # a case still running after this is stopped
-CASE_BYTES = 1 << 30
+from fuzz.limits import CASE_BYTES, CASE_SECONDS, limited
+
 HARD_SECONDS = 20.0  # a worker silent for this long is killed
 
 
@@ -35,61 +34,6 @@ class Outcome:
     detail: str = ""
     files: dict[str, bytes] | None = None  # for a semantic case: the (shrunk) example
     count: int = 1  # cases this outcome stands for (a semantic batch: all of them)
-
-
-class _Timeout(BaseException):  # BaseException: parrules' `except Exception` must not swallow it
-    pass
-
-
-def _alarm(signum: int, frame: object) -> None:
-    raise _Timeout
-
-
-def _peak_bytes() -> int:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
-            refs.write("5")  # resets the peak resident size (VmHWM) of this process
-    except OSError:
-        pass
-
-
-def limited(run: Callable[[], object], seconds: float = CASE_SECONDS) -> tuple[str | None, str]:
-    """Run one case; (failure kind or None, detail), with the time and memory limits applied."""
-    from fuzz.oracle import Failure
-
-    _reset_peak()
-    signal.signal(signal.SIGALRM, _alarm)
-    started = time.process_time()
-    # Repeating after the first: a handler's exception can be swallowed where it lands (a gc callback).
-    signal.setitimer(signal.ITIMER_REAL, max(seconds, WALL_SECONDS), 0.25)
-    try:
-        run()
-    except _Timeout:
-        return "slow", f"still running after {max(seconds, WALL_SECONDS):.0f} s"
-    except MemoryError:
-        return "memory", "MemoryError (the address-space limit was reached)"
-    except Failure as failure:
-        return failure.kind, failure.detail
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-    took = time.process_time() - started
-    peak = _peak_bytes()
-    if peak > CASE_BYTES:
-        return "memory", f"peak resident size {peak / 2**20:.0f} MiB"
-    if took > seconds:
-        return "slow", f"{took:.1f} s of processor time"
-    return None, ""
 
 
 def _worker(connection: multiprocessing.connection.Connection, seed: int) -> None:

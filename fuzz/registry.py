@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fuzz import cli
 from fuzz.cases import Case, make_data, make_grammar, make_hostile, make_mutation, run_data, run_ruleset
+from fuzz.limits import limited
 from fuzz.oracle import Failure
 
 
@@ -52,16 +53,16 @@ def replay(folder: Path) -> tuple[str | None, str]:
     import json
     import tempfile
 
-    from fuzz import pool, semantic
+    from fuzz import semantic
 
     recorded = json.loads((folder / "case.json").read_text(encoding="utf-8"))
     if recorded["fuzzer"] == "semantic":
-        return pool.limited(lambda: semantic.replay(folder))
+        return limited(lambda: semantic.replay(folder))
     files = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
              if p.is_file() and p.name != "case.json" and "minimised" not in p.relative_to(folder).parts}
     case = Case(recorded["fuzzer"], int(recorded["index"]), files, list(recorded["args"]))
     with tempfile.TemporaryDirectory(prefix="parrules-replay-") as work:
-        return pool.limited(lambda: run_case(case, Path(work) / "case", int(recorded["seed"])))
+        return limited(lambda: run_case(case, Path(work) / "case", int(recorded["seed"])))
 
 
 def run_case(case: Case, folder: Path, seed: int) -> None:
