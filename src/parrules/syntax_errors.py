@@ -37,6 +37,9 @@ from parrules.vocabulary import node as node_words
 
 MAX_SYNTAX_ERRORS = 20
 _REREAD_BYTES = 64_000  # an item this large is read again after its first mistake only once
+# A guess at the usual mistake is confirmed by reading the block again up to the mistake; past this
+# many bytes into one block (ten times the largest real criteria set's component) it is not tried.
+_GUESS_BYTES = 100_000
 
 TOP_LEVEL = ("ruleset", "attributes", "inputs", "stages", "component", "exclude", "bonus", "penalty",
              "rounding", "classes", "groups", "rank", "include")
@@ -723,8 +726,14 @@ class _At:
         line (a quote put in at the wrong place) reads to the end of it and stops right after.
         """
         shift = len(new) - (end - start)
+        mended = self.text[:start] + new + self.text[end:]
+        # Only the text up to the end of the next word's line can decide, so only that is read: on a
+        # large file a guess then costs what comes before the mistake, not the whole file.
+        stop = mended.find("\n", self._next_word() + shift)
+        if (len(mended) if stop < 0 else stop) > _GUESS_BYTES:
+            return False  # a mistake this far into one block: the plain message, not a guess read again
         try:
-            self.parse(self.text[:start] + new + self.text[end:])
+            self.parse(mended if stop < 0 else mended[:stop])
         except UnexpectedToken as again:
             if again.token.type == "$END":
                 return True
