@@ -24,7 +24,7 @@ ROWS = [
     (("`{` and `(` nested", "`{` và `(` lồng nhau"), limits.MAX_NESTING, "PAR104"),
     (("one statement nested", "một câu lệnh lồng nhau"), limits.MAX_TREE_DEPTH, "PAR104"),
     (("a number, in a ruleset", "một số, trong tệp quy tắc"), limits.MAX_INTEGER_DIGITS, "DAT116"),
-    (("a data file", "một tệp dữ liệu"), limits.MAX_DATA_BYTES // 2**20, "DAT116"),
+    (("a data file", "một tệp số liệu"), limits.MAX_DATA_BYTES // 2**20, "DAT116"),
     (("an `.xlsx` worksheet", "một trang tính `.xlsx`"), limits.MAX_XLSX_SHEET_BYTES // 2**20, "DAT116"),
     (("any other part", "phần khác của sổ tính"), limits.MAX_XLSX_PART_BYTES // 2**20, "DAT116"),
     (("units in one file", "số đơn vị trong một tệp"), limits.MAX_ROWS, "DAT116"),
