@@ -119,6 +119,7 @@ def test_diff_is_empty_on_itself_and_consistent_with_the_counts(a: m.Model, b: m
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 def test_a_changed_maximum_is_one_change(data: st.DataObject) -> None:
     model = data.draw(models())
+    assume(len({n.id for n in model.nodes()}) == len(model.nodes()))  # as a checked ruleset (PAR201)
     leaves = [n for n in model.nodes() if n.kind != "component" and n.is_leaf]
     if not leaves:
         return
