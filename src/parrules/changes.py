@@ -86,6 +86,8 @@ class Change:
         if self.detail is not None:
             aspect = _("{aspect} {detail}").format(aspect=aspect, detail=self.detail)
         old, new = self.old or _("(none)"), self.new or _("(none)")
+        if self.aspect == "kind":
+            old, new = kind_word(old), kind_word(new)
         if self.subject:
             return _("{subject}: {aspect} {old} → {new}").format(subject=self.label(), aspect=aspect, old=old, new=new)
         return _("{aspect}: {old} → {new}").format(aspect=aspect, old=old, new=new)
@@ -226,8 +228,8 @@ def _node_changes(old: m.Node, new: m.Node, old_parent: str | None, new_parent: 
     def change(aspect: str, before: str | None, after: str | None, detail: str | None = None) -> Change:
         return Change("node", "changed", new.id, new.kind, aspect, before, after, detail)
 
-    if old.kind != new.kind:
-        yield change("kind", kind_word(old.kind), kind_word(new.kind))
+    if old.kind != new.kind:  # the machine words (`criterion`, `field`): `describe` says them in words
+        yield change("kind", old.kind, new.kind)
     if old.title != new.title:
         yield change("title", f'"{old.title}"', f'"{new.title}"')
     for aspect, before, after in (("max", old.max, new.max), ("min", old.min, new.min)):
