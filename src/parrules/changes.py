@@ -220,7 +220,7 @@ def _nodes(old_model: m.Model, new_model: m.Model) -> list[Change]:
 
 
 def _heading(node: m.Node) -> str:
-    text = f'"{node.title}" max {par._number(node.max)}'
+    text = f'"{node.title}" max {par.number_text(node.max)}'
     return text if node.rule is None else f"{text} {{ {par.rule_text(node.rule, node.id)} }}"
 
 
@@ -234,7 +234,7 @@ def _node_changes(old: m.Node, new: m.Node, old_parent: str | None, new_parent: 
         yield change("title", f'"{old.title}"', f'"{new.title}"')
     for aspect, before, after in (("max", old.max, new.max), ("min", old.min, new.min)):
         if before != after:
-            yield change(aspect, par._signed(before), par._signed(after))
+            yield change(aspect, par.number_text(before), par.number_text(after))
     if old.capped != new.capped:
         yield change("capped", "yes" if old.capped else "no", "yes" if new.capped else "no")
     before_applies = par.expr(old.applies) if old.applies is not None else None
@@ -265,7 +265,7 @@ def _rule_changes(old: m.Node, new: m.Node) -> Iterator[Change]:
         yield from (change(b, a, "step", f"`{key}`") for key, b, a in _step_changes(old.rule, new.rule))
         return
     if isinstance(old.rule, m.Table) and isinstance(new.rule, m.Table):
-        old_lines, new_lines = par._table(old.rule), par._table(new.rule)
+        old_lines, new_lines = par.table_lines(old.rule), par.table_lines(new.rule)
         for number, (b, a) in enumerate(_paired(old_lines, new_lines), start=1):
             if b != a:
                 yield change(f"`{b}`" if b else None, f"`{a}`" if a else None, "line", str(number))
@@ -280,9 +280,9 @@ def _paired(before: list[str], after: list[str]) -> Iterator[tuple[str | None, s
 
 def _step_changes(old: m.Steps, new: m.Steps) -> Iterator[tuple[str, str | None, str | None]]:
     def table(rule: m.Steps) -> dict[str, str]:
-        out = {par._step_key(s.key): par._outcome(s.outcome) for s in rule.steps}
+        out = dict(par.step_text(s.key, s.outcome) for s in rule.steps)
         if rule.otherwise is not None:
-            out["otherwise"] = par._outcome(rule.otherwise)
+            out["otherwise"] = par.outcome_text(rule.otherwise)
         return out
 
     before, after = table(old), table(new)
@@ -326,7 +326,7 @@ def _extras(old: m.Model, new: m.Model) -> Iterator[Change]:
             yield Change("extra", "removed", extra_id, extra.kind, old=_extra_text(extra))
             continue
         for aspect, b, a in (("title", f'"{extra.title}"', f'"{other.title}"'),
-                             ("cap", par._number(extra.cap), par._number(other.cap)),
+                             ("cap", par.number_text(extra.cap), par.number_text(other.cap)),
                              ("in_scale", str(extra.in_scale).lower(), str(other.in_scale).lower()),
                              ("rule", f"`{par.rule_text(extra.rule, extra.id)}`",
                               f"`{par.rule_text(other.rule, other.id)}`")):
@@ -336,12 +336,12 @@ def _extras(old: m.Model, new: m.Model) -> Iterator[Change]:
 
 
 def _extra_text(extra: m.Extra) -> str:
-    return f'"{extra.title}" up to {par._number(extra.cap)} {{ {par.rule_text(extra.rule, extra.id)} }}'
+    return f'"{extra.title}" up to {par.number_text(extra.cap)} {{ {par.rule_text(extra.rule, extra.id)} }}'
 
 
 def _scale(old: m.Model, new: m.Model) -> Iterator[Change]:
     def text(value: Decimal | None) -> str | None:
-        return None if value is None else par._number(value)
+        return None if value is None else par.number_text(value)
 
     if old.meta.scale != new.meta.scale:
         yield Change("scale", "changed", "", aspect="scale", old=text(old.meta.scale), new=text(new.meta.scale))

@@ -123,8 +123,7 @@ def _parser() -> argparse.ArgumentParser:
                       help=_("text for people (the default), json for other tools, md for a document"))
     diff.add_argument("--data", metavar="DATA",
                       help=_("last year's unit data: score it under both rulesets and list who changes class or rank"))
-    diff.add_argument("--decimal-comma", action="store_true",
-                      help=_("the data writes decimals with a comma (62,30)"))
+    _decimal_comma_option(diff)
     _language_option(diff, None)
 
     init = verbs.add_parser("init", help=_("start next year's ruleset from last year's"))
@@ -170,12 +169,16 @@ def _argparse_in_language() -> Iterator[None]:
 REPORT_FORMATS = ("md", "html", "xlsx")
 
 
+def _decimal_comma_option(verb: argparse.ArgumentParser) -> None:
+    verb.add_argument("--decimal-comma", action="store_true",
+                      help=_("the data writes decimals with a comma (62,30)"))
+
+
 def _data_arguments(verb: argparse.ArgumentParser) -> None:
     verb.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset"))
     verb.add_argument("data", metavar="DATA", help=_("unit data: .csv, .json or .xlsx"))
     verb.add_argument("--sheet", metavar="NAME", help=_("the worksheet of an .xlsx workbook (default: the first)"))
-    verb.add_argument("--decimal-comma", action="store_true",
-                      help=_("the data writes decimals with a comma (62,30)"))
+    _decimal_comma_option(verb)
     verb.add_argument("--percent-fractions", action="store_true",
                       help=_("percent columns hold fractions of 1 where they write no %% (0.85 means 85 %%)"))
     verb.add_argument("--previous", metavar="RESULTS",

@@ -438,3 +438,22 @@ def grouping_lines(grouping: m.Grouping) -> list[str]:
 
 def ranking_text(ranking: m.Ranking) -> str:
     return _ranking(ranking)
+
+
+def number_text(value: Decimal) -> str:
+    """A number as the ruleset writes it: plain digits, a `-` before the digits when negative."""
+    return _signed(value)
+
+
+def table_lines(table: m.Table) -> list[str]:
+    """A table rule's lines: one `when … -> …` per band, then `otherwise -> …`."""
+    return _table(table)
+
+
+def step_text(key: str | bool, outcome: m.Outcome) -> tuple[str, str]:
+    """A step's key and outcome as written: (`late`, `0.5`)."""
+    return _step_key(key), _outcome(outcome)
+
+
+def outcome_text(outcome: m.Outcome) -> str:
+    return _outcome(outcome)
