@@ -109,8 +109,16 @@ def test_a_header_merged_downwards_is_read_once_and_data_starts_below(tmp_path: 
     assert sorted(u.row for u in results.units) == [3, 4, 5]
 
 
-def test_text_with_a_decimal_comma_needs_the_option(tmp_path: Path) -> None:
-    rows = [[*ROWS[0][:4], "90,5", *ROWS[0][5:]], *ROWS[1:]]
+def test_text_with_a_decimal_comma_is_read_when_it_cannot_group_thousands(tmp_path: Path) -> None:
+    ruleset = parrules.load(SMALL)
+    plain = ruleset.score_file(workbook(tmp_path / "plain.xlsx", [[*ROWS[0][:4], 90.5, *ROWS[0][5:]], *ROWS[1:]]))
+    read = ruleset.score_file(workbook(tmp_path / "comma.xlsx", [[*ROWS[0][:4], "90,5", *ROWS[0][5:]], *ROWS[1:]]))
+    assert read.unit("Sở Nội vụ").total == plain.unit("Sở Nội vụ").total
+    assert [(w.code, w.row, w.column) for w in read.warnings] == [("DAT136", 4, "plan_done")]
+
+
+def test_text_with_a_comma_that_may_group_thousands_needs_the_option(tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:4], "1,500", *ROWS[0][5:]], *ROWS[1:]]
     path = workbook(tmp_path / "units.xlsx", rows)
     ruleset = parrules.load(SMALL)
     with pytest.raises(DataError) as caught:

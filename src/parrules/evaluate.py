@@ -24,11 +24,52 @@ from parrules.results import Exact, GroupResult, NodeResult, Results, UnitResult
 # 40 significant digits: far beyond any published figure, so only the ruleset's rounding rounds.
 
 
+class _Absent:
+    """Inputs that no column of the file gives, with the units that need them: one problem a column.
+
+    A file without a `plan_done` column is one mistake, not one per unit; the diagnostic names the
+    units (and the criteria) that need it.
+    """
+
+    def __init__(self) -> None:
+        self.units: dict[str, list[UnitRecord]] = {}
+        self.uses: dict[str, dict[str, None]] = {}
+
+    def add(self, name: str, record: UnitRecord, uses: Sequence[str]) -> None:
+        self.units.setdefault(name, []).append(record)
+        self.uses.setdefault(name, {}).update(dict.fromkeys(uses))
+
+    def diagnostics(self) -> list[Diagnostic]:
+        found = []
+        for name, records in self.units.items():
+            shown = ", ".join(r.name for r in records[:8]) + (", …" if len(records) > 8 else "")
+            uses = ", ".join(u for u in self.uses[name] if u)
+            message = (_("no column gives `{name}`, which {count} units need ({units}); used by {nodes}") if uses
+                       else _("no column gives `{name}`, which {count} units need ({units}); it decides which "
+                              "criteria apply"))
+            found.append(Diagnostic(
+                "DAT104", "error", message.format(name=name, count=len(records), units=shown, nodes=uses),
+                _("add a column `{name}` (its name or its title) and fill it in; leave a cell blank only where the "
+                  "criterion does not apply to the unit").format(name=name),
+                file=records[0].file, row=records[0].row, column=name))  # at the first unit that needs it
+        return found
+
+
 class _UnitProblems:
-    def __init__(self, record: UnitRecord, sink: list[Diagnostic]) -> None:
+    def __init__(self, record: UnitRecord, sink: list[Diagnostic], absent: _Absent | None = None) -> None:
         self.record = record
         self.sink = sink
         self.count = 0
+        self.absent = absent
+
+    def missing(self, name: str, uses: Sequence[str], message: str, hint: str) -> None:
+        """A value the unit needs and lacks: its own problem if the file has the column, else the column's."""
+        # A record made by hand has no columns to go by: its problems stay its own.
+        if self.absent is not None and self.record.columns and name not in self.record.columns:
+            self.absent.add(name, self.record, uses)
+            self.count += 1
+            return
+        self.add("DAT104", message, hint, name)
 
     def add(self, code: str, message: str, hint: str, name: str | None = None) -> None:
         column = self.record.columns.get(name, name) if name else None
@@ -40,11 +81,13 @@ class _UnitProblems:
 def evaluate(plan: Plan, records: Sequence[UnitRecord]) -> Results:
     problems: list[Diagnostic] = []
     units: list[_Scored] = []
+    absent = _Absent()
     with localcontext(CONTEXT):
         for record in records:
-            scored = _score(plan, record, _UnitProblems(record, problems))
+            scored = _score(plan, record, _UnitProblems(record, problems, absent))
             if scored is not None:
                 units.append(scored)
+        problems[:0] = absent.diagnostics()
         if problems:
             raise DataError(problems)
         drafts = _drafts(plan, units)
@@ -85,8 +128,8 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     env = _official_env(plan, record)
     for name in plan.applicability_inputs:
         if name not in env:
-            problems.add("DAT104", _("`{name}` is missing; it decides which criteria apply").format(name=name),
-                         _("fill in the column for this unit"), name)
+            problems.missing(name, (), _("`{name}` is missing; it decides which criteria apply").format(name=name),
+                             _("fill in the column for this unit"))
     if problems.count:
         return None
     app = plan.applicability(env)
@@ -147,9 +190,9 @@ def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], prob
             if name not in env:
                 missing.setdefault(name, []).append(extra.extra.id)
     for name, used_by in missing.items():
-        problems.add("DAT104", _("missing required input `{name}` (used by {nodes})").format(
-                         name=name, nodes=", ".join(used_by)),
-                     _("fill in the cell; leave it blank only where the criterion does not apply"), name)
+        problems.missing(name, used_by, _("missing required input `{name}` (used by {nodes})").format(
+                             name=name, nodes=", ".join(used_by)),
+                         _("fill in the cell; leave it blank only where the criterion does not apply"))
 
 
 def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems, *,

@@ -35,8 +35,7 @@ class Problem:
 
 _SAVE_AS_CSV = N_("save the sheet as CSV (Excel: File → Save As → “CSV UTF-8 (Comma delimited)”)")
 _SPLIT = N_("split the units over several files")
-_RESAVE_WORKBOOK = N_("open it in Excel and save it again as “Excel Workbook (*.xlsx)”; .xls (Excel 97–2003) is "
-                      "not read")
+_RESAVE_WORKBOOK = N_("open it in Excel and save it again as “Excel Workbook (*.xlsx)”")
 _OUT_OF_RANGE = N_("`{value}` is out of range; expected {expected}")
 _UNKNOWN_COLUMN = N_("column `{header}` is not an attribute or input of the ruleset; it is ignored")
 _UNREADABLE_HINT = N_("check the path and that the file is not open elsewhere")
@@ -119,6 +118,10 @@ class M:
         "DAT113", "error", N_("the header line has both `,` and `;`, so the column separator is unclear"),
         N_("use one separator throughout, or put a header that contains `,` or `;` in double quotes"),
         whole_file=True)
+    ROW_ABOVE_HEADER = Problem(
+        "DAT113", "error", N_("the row holds values but comes before the header (row {header}), so it is not read"),
+        N_("if it is a unit, move it below the header; if it is a title, keep its text in one cell"),
+        whole_file=True)
     TAB_SEPARATED = Problem(
         "DAT113", "error",
         N_("the columns are separated by tabs; parrules reads columns separated by `,` or `;`"),
@@ -149,11 +152,15 @@ class M:
         "DAT114", "error", N_("cannot read the file: reading .xlsx needs the openpyxl package"), _UNREADABLE_HINT,
         whole_file=True)
     UNKNOWN_FORMAT = Problem(
-        "DAT114", "error", N_("parrules reads .csv, .json and .xlsx data files, not `{suffix}`"),
+        "DAT114", "error", N_("parrules reads .csv, .json, .xlsx, .xls and .ods data files, not `{suffix}`"),
         _SAVE_AS_CSV, whole_file=True)
     NO_EXTENSION = Problem(  # UNKNOWN_FORMAT for a file name without an extension
-        "DAT114", "error", N_("parrules reads .csv, .json and .xlsx data files, not a file without an extension"),
+        "DAT114", "error",
+        N_("parrules reads .csv, .json, .xlsx, .xls and .ods data files, not a file without an extension"),
         _SAVE_AS_CSV, whole_file=True)
+    NO_CALAMINE = Problem(
+        "DAT114", "error", N_("cannot read the file: reading .xls and .ods needs the python-calamine package"),
+        N_("install it (pip install python-calamine), or save the workbook as .xlsx"), whole_file=True)
     NOT_UTF8 = Problem(
         "DAT114", "error", N_("the file is not UTF-8 text (byte {byte} on line {line})"),
         N_("save it again as UTF-8: in Excel, File → Save As → “CSV UTF-8 (Comma delimited)”; legacy "
@@ -218,6 +225,13 @@ class M:
     UNCOMPUTED_FORMULA = Problem(
         "DAT120", "error", N_("the cell holds a formula whose value was never computed and saved"),
         N_("open the workbook in Excel (or LibreOffice) and save it, so the formulas' values are stored"))
+    PERCENT_FORMAT_UNKNOWN = Problem(
+        "DAT137", "error",
+        N_("column `{header}`: `{value}` is a number between 0 and 1 in a percent column of a workbook whose cell "
+           "formats parrules cannot see (in {count} of the column's cells, rows {rows}): is it {value} % or a "
+           "percent cell showing {percent} %? parrules does not guess"),
+        N_("save the workbook as .xlsx (Excel Workbook), whose percent cells are read as they show, or write the "
+           "percentages with `%` (85%)"))
     PERCENT_AS_FRACTION = Problem(
         "DAT117", "error",
         N_("every value in the percent column `{header}` is between 0 and 1 (e.g. `{value}`): is {value} a "
@@ -238,9 +252,81 @@ class M:
            "which no column gives"),
         N_("did you mean `{suggestion}`? Rename the column; ignoring it would let a default stand in for the "
            "unit's value"))
+    DECIMAL_COMMA_COLUMN = Problem(
+        "DAT110", "error",
+        N_("column `{header}`: `{value}` has a comma that may group thousands (in {count} of the column's "
+           "cells, rows {rows}); parrules does not guess"),
+        N_("if the file writes decimals with a comma (1,234 for 1.234), pass --decimal-comma (library: "
+           "decimal_comma=True); if the comma groups thousands, write 1234"))
+    DECIMAL_COMMA_READ = Problem(
+        "DAT136", "warning",
+        N_("column `{header}`: cells written with a decimal comma were read as decimals (`{value}` is {read}; in "
+           "{count} of the column's cells)"),
+        N_("a comma followed by other than three digits cannot group thousands, so it is a decimal comma; "
+           "nothing to do"))
+    UNACCENTED_COLUMN = Problem(
+        "DAT138", "error",
+        N_("column `{header}` is not a column of the ruleset; without accents it reads as `{suggestion}`, which "
+           "no column gives"),
+        N_("did you mean `{suggestion}`? Write the header with its accents (or the input's name); a header is "
+           "never matched by dropping accents, since that may be another word"))
+    TOTAL_ROW = Problem(
+        "DAT133", "warning", N_("row `{value}` is a total or an average, not a unit; it is skipped"),
+        N_("nothing to do; parrules computes the totals and averages itself"))
+    TOTAL_NOT_SUMS = Problem(
+        "DAT139", "error",
+        N_("row `{value}` is named like a total or an average, but its figures are not the sums or averages of "
+           "the rows above it"),
+        N_("if it is a total row, check its figures or delete the row; if it is a unit, give it its full name"))
+    HEADING_ROW = Problem(
+        "DAT133", "warning", N_("row `{value}` is a section heading with no figures, not a unit; it is skipped"),
+        N_("nothing to do; if it is a unit, give it its figures"))
+    NUMBERING_ROW = Problem(
+        "DAT133", "warning", N_("the row under the header numbers the columns (`{value}`…); it is skipped"),
+        N_("nothing to do"))
+    NOTE_COLUMNS = Problem(
+        "DAT134", "warning", N_("notes columns {headers} are not scored; they are ignored"),
+        N_("nothing to do; notes and evidence stay in the workbook"))
+    RESULT_COLUMNS = Problem(
+        "DAT134", "warning",
+        N_("columns {headers} hold results (totals, indices, classes), which parrules computes; they are ignored"),
+        N_("to compare the sheet's results with parrules', save them as a published table and pass --published"))
+    ID_TITLE_DIFFERS = Problem(
+        "DAT135", "warning",
+        N_("column `{header}` is read as criterion {id} by its id, but the ruleset's title of {id} is “{title}”"),
+        N_("check that the sheet follows this year's criteria; write the ruleset's title, or the id alone"))
     CONTROL_CHARACTER = Problem(
         "DAT131", "error", N_("the cell `{value}` holds an invisible control character"),
         N_("retype the cell: control characters usually come from copying text out of another program"))
+    # The `sheets` layout: one sheet per unit, criteria as rows (parrules.data.sheets).
+    DUPLICATE_UNIT_SHEET = Problem(
+        "DAT105", "error", N_("`{value}` appears a second time (first on the sheet {first})"),
+        N_("each unit has one sheet: delete or merge the repeated sheet"))
+    NOT_A_UNIT_SHEET = Problem(
+        "DAT140", "warning",
+        N_("the sheet `{sheet}` holds numbers but has no key column (`#key`), so it is not a unit sheet; it is "
+           "ignored"),
+        N_("a unit's values are read from the sheets `parrules template --layout sheets` writes: copy the form "
+           "sheet for each unit rather than making a new one"))
+    KEY_TWICE = Problem(
+        "DAT141", "error", N_("the key `{key}` is on rows {first} and {again}; a sheet gives each value once"),
+        N_("delete the repeated row, or keep the key column as the template wrote it"))
+    NOT_READ = Problem(
+        "DAT142", "warning", N_("the cell holds `{value}`, but its row has no key, so it is not read"),
+        N_("values are read from the rows with a key in the grey key column; a criterion scored from its "
+           "inputs gets its points from them"))
+    NO_WORKBOOKS = Problem(
+        "DAT143", "error", N_("the folder has no .xlsx workbook"),
+        N_("put the units' workbooks (one or more unit sheets each) in the folder, or give one file"),
+        whole_file=True)
+    NO_UNIT_SHEET = Problem(
+        "DAT144", "error", N_("the workbook has no unit sheet (a sheet with the key column `#key`)"),
+        N_("every workbook of the folder must be in the sheets layout (`parrules template --layout sheets`)"),
+        whole_file=True)
+    KEY_ROW_INCOMPLETE = Problem(
+        "DAT145", "error", N_("the key row of the sheet `{sheet}` has no {missing}, so its values cannot be found"),
+        N_("restore the key row as the template wrote it (`#id`, `#title`, `#max`, `#value`, …, `#key`), or make "
+           "the sheet again from the template"), whole_file=True)
 
 
 DATA_CODES = frozenset(p.code for p in vars(M).values() if isinstance(p, Problem))
@@ -254,6 +340,9 @@ class Sink:
         self.found: list[Diagnostic] = []
         self.spoiled: set[int] = set()
         self.file_broken = False
+        # Layouts that put one unit's cells on rows of their own (a sheet per unit, criteria as rows):
+        # the row each column's cell is on, so a problem names that row while spoiling the unit's.
+        self.cell_rows: dict[str, int] = {}
 
     def add(self, problem: Problem, *, row: int | None = None, column: str | None = None,
             unit: str | None = None, **fields: object) -> None:
@@ -268,8 +357,9 @@ class Sink:
         if unit:
             message = f"{unit}: {message}"
         hint = _(problem.hint).format(**fields) if problem.hint else None
+        shown = self.cell_rows.get(column, row) if column is not None and row is not None else row
         self.found.append(Diagnostic(problem.code, problem.severity, message, hint,
-                                     file=self.file, row=row, column=column))
+                                     file=self.file, row=shown, column=column))
         if problem.severity == "error":
             if problem.whole_file:
                 self.file_broken = True

@@ -13,17 +13,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 from attrs import frozen
 
 from parrules import i18n
+from parrules.data.grid import HEADER_SEARCH_ROWS, find_header
+from parrules.data.headers import HeaderIndex
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.records import UnitRecord
 from parrules.data.text import nfc
 from parrules.i18n import _
 from parrules.limits import MAX_COLUMNS, MAX_DATA_BYTES, MAX_JSON_DEPTH, MAX_ROWS
-from parrules.safeio import ReadError, describe_read_problem, read_bounded
+from parrules.safeio import ReadError, describe_read_problem, is_stdin, read_bounded, read_stdin, size_text
 
 # ---- readers: a format → a RawTable ------------------------------------------------------------------
 
@@ -44,18 +46,29 @@ class RawTable:
     header: tuple[str, ...]
     header_rows: tuple[int | None, ...]  # where each header was written, for its diagnostics
     rows: tuple[RawRow, ...]
+    # False where the format does not tell a cell's number format (.xls, .ods): a percent cell cannot
+    # be told from the number it holds (0.85 shown as 85 %), so such numbers are not read two ways.
+    formats_known: bool = True
+    # (row, column index) of formula cells with no saved value: a problem only in a column that is read.
+    uncomputed: frozenset[tuple[int, int]] = frozenset()
 
 
-Reader: TypeAlias = Callable[[Path, Sink], RawTable | None]
+class Reader(Protocol):
+    """A format's reader. `headers` (the ruleset's names) finds the header row below any title rows."""
+
+    def __call__(self, path: Path, sink: Sink, headers: HeaderIndex | None = None, /) -> RawTable | None: ...
 
 
 def read_file(path: Path, sink: Sink) -> bytes | None:
-    """A data file's bytes (a regular file within the size limit), or None after reporting why not."""
+    """A data file's bytes (a regular file within the size limit), or None after reporting why not.
+
+    The path `-` is standard input, read within the same limit (`safeio.read_stdin`).
+    """
     try:
-        return read_bounded(path, MAX_DATA_BYTES)
+        return read_stdin(MAX_DATA_BYTES) if is_stdin(path) else read_bounded(path, MAX_DATA_BYTES)
     except ReadError as problem:
         if problem.kind == "too_large":
-            sink.add(M.FILE_TOO_LARGE, size=i18n.number(problem.size))
+            sink.add(M.FILE_TOO_LARGE, size=size_text(problem, MAX_DATA_BYTES))
         else:
             sink.add(M.UNREADABLE, reason=describe_read_problem(problem, MAX_DATA_BYTES))
         return None
@@ -109,7 +122,7 @@ def _find_header(lines: Iterator[str], sink: Sink) -> tuple[str, str, int] | Non
     return None
 
 
-def read_csv(path: Path, sink: Sink) -> RawTable | None:
+def read_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None) -> RawTable | None:
     text = _read_text(path, sink)
     if text is None:
         return None
@@ -119,32 +132,48 @@ def read_csv(path: Path, sink: Sink) -> RawTable | None:
         return None
     first, delimiter, skipped = found
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
-    header: list[str] | None = None
-    header_line = skipped + 1
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        while True:
+            start = skipped + reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                problem = M.FIELD_TOO_LARGE if "field larger" in str(exc) else M.BAD_CSV
+                sink.add(problem, row=skipped + reader.line_num, line=skipped + reader.line_num, reason=str(exc))
+                return
+            yield start, cells
+
+    stream = records()
+    window = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
+    if not window:
+        return None  # the first line was malformed, already reported
+    header_line, header = window[0]
+    header_rows: tuple[int, ...] = (header_line,) * len(header)
+    body = window[1:]
+    # Title rows above the header (a CSV saved from a council's sheet): the best header row decides.
+    chosen = find_header([(n, c) for n, c in window if len(c) <= MAX_COLUMNS], [], headers) if headers else None
+    if chosen is not None and chosen.row != header_line:
+        header, header_rows = list(chosen.names), chosen.rows
+        body = [(n, c) for n, c in window if n >= chosen.body_start]
+        header_line = chosen.row
+        for stray in chosen.stray:
+            sink.add(M.ROW_ABOVE_HEADER, row=stray, header=header_line)
+    if len(header) > MAX_COLUMNS:
+        sink.add(M.TOO_MANY_COLUMNS, row=header_line, count=i18n.number(len(header)),
+                 limit=i18n.number(MAX_COLUMNS))
+        return None
     rows: list[RawRow] = []
-    while True:
-        start = skipped + reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problem = M.FIELD_TOO_LARGE if "field larger" in str(exc) else M.BAD_CSV
-            sink.add(problem, row=skipped + reader.line_num, line=skipped + reader.line_num, reason=str(exc))
-            break
-        if header is None:
-            if len(cells) > MAX_COLUMNS:
-                sink.add(M.TOO_MANY_COLUMNS, row=start, count=i18n.number(len(cells)),
-                         limit=i18n.number(MAX_COLUMNS))
-                return None
-            header = cells
-            continue
+    width = len(header)
+    for start, written in itertools.chain(body, stream):
+        cells = written
         if not any(c.strip() for c in cells):
             continue  # a blank line or an Excel row of empty cells is not a unit
         if len(rows) == MAX_ROWS:
             sink.add(M.TOO_MANY_ROWS, row=start)
             break
-        width = len(header)
         if len(cells) > width:
             if any(c.strip() for c in cells[width:]):
                 # The cells are shifted; checking them against the wrong columns would only add noise.
@@ -152,9 +181,7 @@ def read_csv(path: Path, sink: Sink) -> RawTable | None:
                 continue
             cells = cells[:width]
         rows.append(RawRow(start, (*cells, *([None] * (width - len(cells))))))
-    if header is None:
-        return None  # the first line was malformed, already reported
-    return RawTable(tuple(header), (header_line,) * len(header), tuple(rows))
+    return RawTable(tuple(header), header_rows, tuple(rows))
 
 
 class _JsonObject(dict[str, object]):
@@ -222,7 +249,7 @@ def load_json(text: str, pairs: Callable[[list[tuple[str, object]]], object] | N
         raise JsonProblem(line, column, reason) from None
 
 
-def read_json(path: Path, sink: Sink) -> RawTable | None:
+def read_json(path: Path, sink: Sink, headers: HeaderIndex | None = None) -> RawTable | None:
     text = _read_text(path, sink)
     if text is None:
         return None

@@ -13,7 +13,17 @@ from parrules.model import Value
 UNIT_HEADERS = ("unit", "name", "đơn vị", "tên đơn vị")
 GROUP_HEADERS = ("group", "nhóm")
 MAX_HEADERS = ("max", "điểm tối đa")
-IGNORED_HEADERS = ("stt", "tt", "no", "no.")  # row numbers (số thứ tự) in published tables
+IGNORED_HEADERS = ("stt", "tt", "no", "no.", "số tt", "số thứ tự")  # row numbers in published tables
+# Notes and evidence beside the figures (ghi chú, tài liệu kiểm chứng): ignored, and listed.
+NOTE_HEADERS = ("ghi chú", "ghi chu", "note", "notes", "chú thích", "nhận xét", "giải trình", "minh chứng",
+                "tài liệu kiểm chứng", "tài liệu minh chứng", "evidence")
+# What scoring computes, as councils' sheets carry it beside the inputs: ignored, and listed (compare
+# them with `--published` instead).
+RESULT_HEADERS = ("tổng điểm", "tổng", "tổng cộng", "tổng số điểm", "điểm đạt được", "tổng điểm đạt được",
+                  "chỉ số", "chỉ số (%)", "chỉ số cchc", "chỉ số cchc (%)", "xếp loại", "xếp hạng", "thứ hạng",
+                  "kết quả", "total", "index", "index (%)", "class", "rank")
+# What names a total, average or subtotal row in the unit column (the start of the name).
+TOTAL_WORDS = ("tổng cộng", "tổng số", "tổng", "cộng", "trung bình", "bình quân", "total", "average", "subtotal")
 
 YES_WORDS = ("yes", "có", "co", "true", "1", "x")
 NO_WORDS = ("no", "không", "khong", "false", "0")

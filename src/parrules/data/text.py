@@ -22,3 +22,12 @@ def nfc(text: str) -> str:
     if text.isascii():
         return text.strip()
     return unicodedata.normalize("NFC", text).strip()
+
+
+def fold(text: str) -> str:
+    """`text` without accents (đ as d): how `So Noi vu` and `Sở Nội vụ` are found to be near.
+
+    Only ever for a did-you-mean: two Vietnamese words can differ by their accents alone.
+    """
+    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return stripped.replace("đ", "d").replace("Đ", "D")

@@ -7,21 +7,18 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Literal, TypeAlias
 
 from attrs import frozen
 
+from parrules.data.headers import HeaderIndex, Role, Target
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.readers import Cell, RawRow, RawTable
 from parrules.data.records import (
-    GROUP_HEADERS,
-    IGNORED_HEADERS,
-    MAX_HEADERS,
     NO_WORDS,
-    UNIT_HEADERS,
     YES_WORDS,
     UnitRecord,
 )
+from parrules.data.rows import not_units
 from parrules.data.text import nfc, text_key
 from parrules.display import has_control, printable
 from parrules.i18n import N_, _
@@ -34,30 +31,13 @@ from parrules.limits import (
 )
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
 
-Role: TypeAlias = Literal["unit", "group", "max", "skip", "value"]
-
-
-@frozen
-class _Target:
-    """What a column fills: a reserved column, or a declaration (at a stage other than the official)."""
-
-    role: Role
-    name: str | None = None
-    stage: str | None = None
-
-    @property
-    def key(self) -> str:
-        if self.name is None:
-            return self.role
-        return self.name if self.stage is None else f"{self.name}@{self.stage}"
-
 
 @frozen
 class _Column:
     index: int
     header: str
     header_row: int | None
-    target: _Target
+    target: Target
 
 
 @frozen
@@ -74,7 +54,8 @@ class _Layout:
 class Validator:
     """Types one table's cells against a model's declarations, reporting into a sink."""
 
-    def __init__(self, model: Model, sink: Sink, *, decimal_comma: bool, percent_fractions: bool = False) -> None:
+    def __init__(self, model: Model, sink: Sink, *, decimal_comma: bool, percent_fractions: bool = False,
+                 headers: HeaderIndex | None = None) -> None:
         self.sink = sink
         self.decimal_comma = decimal_comma
         self.percent_fractions = percent_fractions  # bare values in percent columns are fractions of 1
@@ -82,26 +63,8 @@ class Validator:
         official = model.official_stage()
         self.official = official.name if official is not None else None
         self.stage_names = [s.name for s in model.stages]
-        self.index: dict[str, set[_Target]] = defaultdict(set)
-        self.shown: dict[str, str] = {}  # key → how to show it in a "did you mean"
-        reserved: tuple[tuple[Role, tuple[str, ...]], ...] = (
-            ("unit", UNIT_HEADERS), ("group", GROUP_HEADERS), ("max", MAX_HEADERS), ("skip", IGNORED_HEADERS))
-        for role, aliases in reserved:
-            for alias in aliases:
-                self._enter(alias, _Target(role))
-        for decl in self.declarations.values():
-            self._enter(decl.name, _Target("value", decl.name))
-            if decl.title:
-                self._enter(decl.title, _Target("value", decl.name))
-        self.stages: dict[str, set[str]] = defaultdict(set)
-        for stage in model.stages:
-            self.stages[text_key(stage.name)].add(stage.name)
-            if stage.title:
-                self.stages[text_key(stage.title)].add(stage.name)
-        for decl in self.declarations.values():
-            if isinstance(decl.type, Points):
-                for stage in model.stages:
-                    self.shown[text_key(f"{decl.name}@{stage.name}")] = f"{decl.name}@{stage.name}"
+        self.headers = headers if headers is not None else HeaderIndex(model)
+        self.index, self.shown, self.stages = self.headers.index, self.headers.shown, self.headers.stages
         self.expected = {name: _expected(decl) for name, decl in self.declarations.items()}
         self.bounds = {name: _bounds(decl) for name, decl in self.declarations.items()}
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
@@ -109,11 +72,16 @@ class Validator:
         self.parsers = {name: self._parser(decl) for name, decl in self.declarations.items()}
         self._deletions: defaultdict[str, set[str]] | None = None
         self._suggestion_work = 0
-
-    def _enter(self, text: str, target: _Target) -> None:
-        key = text_key(text)
-        self.index[key].add(target)
-        self.shown.setdefault(key, nfc(text))
+        # Cells read with a decimal comma that cannot group thousands (23,37): listed once per column.
+        self.commas: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        # Cells whose comma may group thousands (1,234): one error per column, not one per cell.
+        self.ambiguous: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        # Numbers in (0, 1] in percent columns of a workbook whose cell formats are unseen (.xls, .ods).
+        self.unseen_format: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self.formats_known = True
+        self.uncomputed: frozenset[tuple[int, int]] = frozenset()
+        self._column: _Column | None = None  # the cell being read, for the lists above
+        self._row_number = 0
 
     # ---- headers ----
 
@@ -122,7 +90,7 @@ class Validator:
         # The declarations some column names (a staged column too): a misspelt header of one of these
         # is a stray copy, not the unit's only value.
         self.read = {t.name for raw in table.header if len(raw) <= MAX_CELL_CHARS
-                     for t in self.index.get(text_key(raw).rpartition("@")[0] or text_key(raw), ())
+                     for t in self.headers.lookup(text_key(raw).rpartition("@")[0] or raw).targets
                      if t.role == "value"}
         for i, raw in enumerate(table.header):
             header, where = nfc(raw), table.header_rows[i]
@@ -137,23 +105,36 @@ class Validator:
             target = self._resolve(header, where)
             if target is not None:
                 found.append(_Column(i, header, where, target))
-        by_target: dict[_Target, list[_Column]] = defaultdict(list)
+        by_target: dict[Target, list[_Column]] = defaultdict(list)
         for column in found:
             by_target[column.target].append(column)
+        for role, problem in (("note", M.NOTE_COLUMNS), ("result", M.RESULT_COLUMNS)):
+            listed = [c for c in found if c.target.role == role]
+            if listed:
+                self.sink.add(problem, row=listed[0].header_row, column=listed[0].header,
+                              headers=", ".join(f"`{c.header}`" for c in listed))
         kept: list[_Column] = []
         for target, same in by_target.items():
+            if target.role in ("note", "result"):
+                continue
             if target.role != "skip" and len(same) > 1:
                 self.sink.add(M.REPEATED_COLUMN, row=same[1].header_row, column=same[1].header,
                               headers=", ".join(f"`{c.header}`" for c in same), target=f"`{target.key}`")
             kept.append(same[0])  # read the first, so its cells are still checked
         return sorted(kept, key=lambda c: c.index)
 
-    def _resolve(self, header: str, where: int | None) -> _Target | None:
+    def _resolve(self, header: str, where: int | None) -> Target | None:
         key = text_key(header)
-        found = self.index.get(key, set())
+        if "@" in key and key not in self.index:
+            return self._resolve_staged(header, key, where)
+        lookup = self.headers.lookup(header)
+        found = set(lookup.targets)
         if len(found) > 1 and header in self.declarations:
-            found = {_Target("value", header)}  # the exact declared name is never ambiguous
+            found = {Target("value", header)}  # the exact declared name is never ambiguous
         if len(found) == 1:
+            if lookup.other_title is not None:
+                self.sink.add(M.ID_TITLE_DIFFERS, row=where, column=header, header=header, id=lookup.node,
+                              title=lookup.other_title)
             return next(iter(found))
         if found:
             self._ambiguous(header, where, found)
@@ -163,9 +144,9 @@ class Validator:
         self._unknown(header, key, where)
         return None
 
-    def _resolve_staged(self, header: str, key: str, where: int | None) -> _Target | None:
+    def _resolve_staged(self, header: str, key: str, where: int | None) -> Target | None:
         left, _at, right = key.rpartition("@")
-        found = {t for t in self.index.get(left.strip(), set()) if t.role == "value"}
+        found = {t for t in self.headers.lookup(left.strip()).targets if t.role == "value"}
         if len(found) > 1:
             self._ambiguous(header, where, found)
             return None
@@ -192,7 +173,7 @@ class Validator:
                           header=header, stage=right.strip(), stages=", ".join(self.stage_names))
             return None
         if len(stages) > 1:
-            self._ambiguous(header, where, {_Target("value", name, s) for s in stages})
+            self._ambiguous(header, where, {Target("value", name, s) for s in stages})
             return None
         if not isinstance(decl.type, Points):
             self.sink.add(M.NOT_STAGED, row=where, column=header, header=header, name=name,
@@ -200,9 +181,9 @@ class Validator:
             return None
         stage = next(iter(stages))
         # The official stage is what `values` holds, so `p@official` and a plain `p` are the same column.
-        return _Target("value", name, None if stage == self.official else stage)
+        return Target("value", name, None if stage == self.official else stage)
 
-    def _ambiguous(self, header: str, where: int | None, found: set[_Target]) -> None:
+    def _ambiguous(self, header: str, where: int | None, found: set[Target]) -> None:
         matches = ", ".join(sorted(f"`{t.key}`" for t in found))
         self.sink.add(M.AMBIGUOUS_COLUMN, row=where, column=header, header=header, matches=matches)
 
@@ -212,19 +193,25 @@ class Validator:
         Ignoring `late_reprots` would let the default of `late_reports` stand in for the unit's real
         value and silently drop a penalty: that is an error, naming what it probably means.
         """
+        unread = [k for k in self.headers.folded(key)
+                  if any(t.name not in self.read for t in self.index[k] if t.role == "value")]
+        if unread:  # `Ty le hoan thanh` for `Tỷ lệ hoàn thành`: near, but never read as it
+            self.sink.add(M.UNACCENTED_COLUMN, row=where, column=header, header=header,
+                          suggestion="`, `".join(sorted({self.shown[k] for k in unread})))
+            return
         misspelt = sorted({self.shown[k] for k in self._one_edit_away(key)
                            if any(t.name not in self.read for t in self.index[k] if t.role == "value")})
         if misspelt:
             self.sink.add(M.MISSPELT_COLUMN, row=where, column=header, header=header,
                           suggestion="`, `".join(misspelt))
             return
-        near = []
-        if self._suggestion_work < _SUGGESTION_BUDGET:  # a hint only: a sheet of thousands of stray columns stays quick
+        near = [self.shown[k] for k in self.headers.folded(key)][:1]
+        # A hint only: a sheet of thousands of stray columns stays quick.
+        if not near and self._suggestion_work < _SUGGESTION_BUDGET:
             self._suggestion_work += len(self.shown)
-            near = difflib.get_close_matches(key, list(self.shown), n=1, cutoff=0.75)
+            near = [self.shown[k] for k in difflib.get_close_matches(key, list(self.shown), n=1, cutoff=0.75)]
         if near:
-            self.sink.add(M.UNKNOWN_COLUMN_NEAR, row=where, column=header, header=header,
-                          suggestion=self.shown[near[0]])
+            self.sink.add(M.UNKNOWN_COLUMN_NEAR, row=where, column=header, header=header, suggestion=near[0])
         else:
             self.sink.add(M.UNKNOWN_COLUMN, row=where, column=header, header=header)
 
@@ -246,6 +233,8 @@ class Validator:
         if not table.header and not table.rows:
             self.sink.add(M.EMPTY)
             return []
+        self.formats_known = table.formats_known
+        self.uncomputed = table.uncomputed
         columns = self.columns(table)
         unit_column = next((c for c in columns if c.target.role == "unit"), None)
         if unit_column is None:
@@ -264,10 +253,21 @@ class Validator:
                          {c.target.key: c.header for c in columns if c.target.role != "skip"}, fractions, plan)
         first_row: dict[str, int] = {}
         records: list[UnitRecord] = []
+        skipped = not_units(table, unit_column.index if unit_column else None,
+                            [c.index for c in columns if c.target.role == "skip"],
+                            [c.index for c in columns if c.target.role == "value"])
         for row in table.rows:
+            why = skipped.get(row.number)
+            if why is not None:
+                assert unit_column is not None
+                self.sink.add(why, row=row.number, column=unit_column.header,
+                              value=_show(_text(row.cells[unit_column.index] or "")))
+                continue
             record = self._row(row, layout, first_row)
             if record is not None:
                 records.append(record)
+        self._column = None
+        self._comma_columns(columns)
         for column in columns:
             watch = layout.fractions.get(column.index)
             if watch is not None and watch.example is not None and watch.all_small:
@@ -275,7 +275,25 @@ class Validator:
                               header=column.header, value=_show(watch.example))
         return records
 
+    def _comma_columns(self, columns: list[_Column]) -> None:
+        by_index = {c.index: c for c in columns}
+        for index, cells in sorted(self.commas.items()):
+            column, (row, value) = by_index[index], cells[0]
+            example = _show(value)
+            self.sink.add(M.DECIMAL_COMMA_READ, row=row, column=column.header, header=column.header,
+                          value=example, read=example.replace(",", "."), count=len(cells))
+        for index, cells in sorted(self.unseen_format.items()):
+            column, (row, value) = by_index[index], cells[0]
+            self.sink.add(M.PERCENT_FORMAT_UNKNOWN, row=row, column=column.header, header=column.header,
+                          value=value, percent=f"{(Decimal(value) * 100).normalize():f}", count=len(cells),
+                          rows=_rows(cells))
+        for index, cells in sorted(self.ambiguous.items()):
+            column, (row, value) = by_index[index], cells[0]
+            self.sink.add(M.DECIMAL_COMMA_COLUMN, row=row, column=column.header, header=column.header,
+                          value=value, count=len(cells), rows=_rows(cells))
+
     def _row(self, row: RawRow, layout: _Layout, first_row: dict[str, int]) -> UnitRecord | None:
+        self._row_number = row.number
         unit = self._unit(row, layout.unit, first_row)
         values: dict[str, Value] = {}
         stage_values: dict[str, dict[str, Value]] = {}
@@ -298,6 +316,14 @@ class Validator:
                     continue
                 cell = nfc(cell) or None
             if cell is None:
+                if self.uncomputed and (row.number, column.index) in self.uncomputed:
+                    self.sink.add(M.UNCOMPUTED_FORMULA, row=row.number, column=column.header)
+                continue
+            self._column = column
+            if watch is not None and not self.formats_known and isinstance(cell, Decimal) and 0 < cell <= 1:
+                self.unseen_format[column.index].append((row.number, _show(cell)))  # 0.85: 85 % or 0.85 %?
+                self.sink.spoiled.add(row.number)
+                failed.add(key)
                 continue
             try:
                 if decl is not None:
@@ -312,8 +338,12 @@ class Validator:
                 else:
                     unit_max = self._max(cell)
             except CellError as bad:
-                self.sink.add_cell(bad, row.number, column.header, unit)
                 failed.add(key)
+                if bad.problem is M.DECIMAL_COMMA:  # said once for the column, at the end
+                    self.ambiguous[column.index].append((row.number, _show(cell)))
+                    self.sink.spoiled.add(row.number)
+                    continue
+                self.sink.add_cell(bad, row.number, column.header, unit)
         for name, default in self.defaults.items():
             # A declared default stands in for a blank cell or a missing column (never for a bad cell).
             if name not in values and name not in failed:
@@ -431,7 +461,12 @@ class Validator:
         elif _DOT_NUMBER.fullmatch(text):
             return Decimal(text)
         elif _COMMA_NUMBER.fullmatch(text):
-            raise CellError(M.DECIMAL_COMMA, value=_show(cell))
+            if _THOUSANDS.fullmatch(text) or not _DECIMAL_COMMA.fullmatch(text):
+                raise CellError(M.DECIMAL_COMMA, value=_show(cell))
+            # 23,37 or 0,5 cannot be a thousands separator: one reading only, listed once per column.
+            if self._column is not None:
+                self.commas[self._column.index].append((self._row_number, cell))
+            return Decimal(text.replace(",", "."))
         if text.startswith("#"):
             raise CellError(M.SPREADSHEET_ERROR, value=_show(cell), expected=expected)
         problem = M.NOT_A_NUMBER_COMMA if self.decimal_comma else M.NOT_A_NUMBER
@@ -441,6 +476,8 @@ class Validator:
 # Plain decimals only: no exponents, no NaN, no thousands separators (re.ASCII: no other digits).
 _DOT_NUMBER = PLAIN_NUMBER
 _COMMA_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]*,[0-9]+", re.ASCII)
+_THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2},[0-9]{3}", re.ASCII)  # 1,234: a thousand, or 1.234?
 _DIGIT_LIMITS = {"integer": MAX_INTEGER_DIGITS, "fraction": MAX_FRACTION_DIGITS}  # NUMBER_TOO_LONG's hint
 _YES = frozenset(text_key(w) for w in YES_WORDS)
 _NO = frozenset(text_key(w) for w in NO_WORDS)
@@ -462,6 +499,11 @@ class _FractionWatch:
             self.all_small = False
         elif value != 0 and (self.example is None or self.example == self.example.to_integral_value()):
             self.example = value  # a fraction such as 0.85 shows the problem best; 1 only if nothing else
+
+
+def _rows(cells: list[tuple[int, str]]) -> str:
+    """The rows of a column's cells, as one message lists them: the first eight."""
+    return ", ".join(str(r) for r, _v in cells[:8]) + (", …" if len(cells) > 8 else "")
 
 
 def _blank(cell: Cell) -> bool:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import re
 import struct
 import zipfile
@@ -38,23 +39,21 @@ from typing import Any
 from xml.etree.ElementTree import ParseError, iterparse
 
 from parrules import i18n
+from parrules.data.grid import HEADER_SEARCH_ROWS, Merge, find_header
+from parrules.data.headers import HeaderIndex
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.readers import Cell, RawRow, RawTable, cell_value, read_file
-from parrules.data.records import UNIT_HEADERS
-from parrules.data.text import text_key
 from parrules.i18n import _
 from parrules.limits import MAX_COLUMNS, MAX_ROWS, MAX_XLSX_PART_BYTES, MAX_XLSX_SHEET_BYTES
 
-HEADER_SEARCH_ROWS = 30
 # What a damaged workbook makes the zip, XML and openpyxl code raise (a flipped bit in a compressed
 # part is a zlib.error, a cut one an EOFError, …): each is DAT114, not a crash.
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, KeyError, ValueError, OSError, ParseError,
             TypeError, IndexError, AttributeError, NotImplementedError)
-_UNIT_KEYS = frozenset(text_key(h) for h in UNIT_HEADERS)
 _EXCEL_DIGITS = Context(prec=15)  # Excel keeps, shows and computes with 15 significant digits
 
 
-def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | None:
+def read_xlsx(path: Path, sink: Sink, sheet: str | None = None, headers: HeaderIndex | None = None) -> RawTable | None:
     try:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
@@ -84,13 +83,13 @@ def read_xlsx(path: Path, sink: Sink, sheet: str | None = None) -> RawTable | No
         else:
             sink.add(M.NO_SUCH_SHEET, sheet=sheet, sheets=", ".join(book.sheetnames))
             return None
-        sink.file = f"{path}[{chosen.title}]"
+        sink.file = f"{sink.file}[{chosen.title}]"  # the sink's name: `<stdin>` for standard input
         part = getattr(chosen, "_worksheet_path", None)
         if not isinstance(part, str):
             sink.add(M.NOT_A_WORKSHEET, sheet=chosen.title)
             return None
         layout = _scan(archive, part)
-        return _table(chosen, sink, layout)
+        return _table(chosen, sink, layout, headers)
     except _DAMAGED as exc:  # the sheet is unpacked as it is read: damage can show only now
         sink.add(M.NOT_A_WORKBOOK, reason=str(exc)[:200] or exc.__class__.__name__)
         return None
@@ -161,36 +160,39 @@ def _rows(sheet: Any, min_row: int, max_col: int | None = None) -> Iterator[tupl
     return enumerate(sheet.iter_rows(min_row=min_row, max_col=max_col), start=min_row)
 
 
-def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
-    found = _find_header(sheet)
+def _table(sheet: Any, sink: Sink, layout: _Layout, headers: HeaderIndex | None) -> RawTable | None:
+    stream = _rows(sheet, 1)
+    window: list[tuple[int, tuple[Any, ...]]] = []  # the rows a header may be in, kept to be read as data too
+    for number, row in stream:
+        window.append((number, row))
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    texts = [(number, [_header_text(getattr(c, "value", None)) for c in row[:MAX_COLUMNS + 1]])
+             for number, row in window]
+    merges = [Merge(*m) for m in layout.merged]
+    found = find_header(texts, merges, headers)
     if found is None:
         sink.add(M.NO_UNIT_COLUMN, row=None)
         return None
-    header_row, cells = found
-    header = ["" if cell.value is None else str(cell.value).strip() for cell in cells]
+    header, header_rows = list(found.names), list(found.rows)
     while header and not header[-1]:
         header.pop()
+        header_rows.pop()
     if len(header) > MAX_COLUMNS:
-        sink.add(M.TOO_MANY_COLUMNS, row=header_row, count=i18n.number(len(header)),
+        sink.add(M.TOO_MANY_COLUMNS, row=found.row, count=i18n.number(len(header)),
                  limit=i18n.number(MAX_COLUMNS))
         return None
-    body_start = header_row + 1
-    across = False
-    for min_row, min_col, max_row, max_col, ref in layout.merged:
-        if not min_row <= header_row <= max_row:
-            continue
-        if max_col > min_col:
-            name = header[min_col - 1] if min_col <= len(header) else ""
-            sink.add(M.MERGED_HEADER, row=header_row, column=name or ref, cells=ref, header=name)
-            across = True
-        # A header merged downwards: the data starts below the merge.
-        body_start = max(body_start, max_row + 1)
-    if across:
+    for stray in found.stray:
+        sink.add(M.ROW_ABOVE_HEADER, row=stray, header=found.row)
+    for merge, name in found.merged_across:
+        sink.add(M.MERGED_HEADER, row=merge.top, column=name, cells=merge.ref, header=name)
+    if found.merged_across:
         return None
     width = len(header)
     rows: list[RawRow] = []
-    body = _rows(sheet, body_start, width) if width else iter(())
+    body = itertools.chain(((n, r) for n, r in window if n >= found.body_start), stream) if width else iter(())
     empty: object = None
+    uncomputed: set[tuple[int, int]] = set()
     for number, row in body:
         if row is empty:
             continue  # the stream repeats one tuple for every row missing from the sheet: skipped at once
@@ -201,9 +203,9 @@ def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
         for column, cell in enumerate(row[:width], start=1):
             value = getattr(cell, "value", None)
             if value is None and (number, column) in layout.uncomputed:
-                sink.add(M.UNCOMPUTED_FORMULA, row=number, column=header[column - 1] or _column(column))
+                uncomputed.add((number, column - 1))
             try:
-                values.append(_cell(value, getattr(cell, "number_format", None)))
+                values.append(excel_cell(value, getattr(cell, "number_format", None)))
             except CellError as bad:
                 sink.add_cell(bad, number, header[column - 1] or _column(column))
                 values.append(None)
@@ -214,7 +216,7 @@ def _table(sheet: Any, sink: Sink, layout: _Layout) -> RawTable | None:
             sink.add(M.TOO_MANY_ROWS, row=number)
             break
         rows.append(RawRow(number, tuple(values)))
-    return RawTable(tuple(header), (header_row,) * width, tuple(rows))
+    return RawTable(tuple(header), tuple(header_rows), tuple(rows), uncomputed=frozenset(uncomputed))
 
 
 def _column(position: int) -> str:
@@ -222,15 +224,13 @@ def _column(position: int) -> str:
     return _("column {position}").format(position=position)
 
 
-def _find_header(sheet: Any) -> tuple[int, tuple[Any, ...]] | None:
-    for number, row in _rows(sheet, 1):
-        if number > HEADER_SEARCH_ROWS:
-            return None
-        for cell in row[:MAX_COLUMNS + 1]:
-            value = getattr(cell, "value", None)
-            if isinstance(value, str) and text_key(value) in _UNIT_KEYS:
-                return number, row
-    return None
+def _header_text(value: object) -> str:
+    """A header cell as text: a number typed as a header (`3`, a criterion's id) as Excel shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return f"{excel_number(value):f}"
+    return str(value).strip()
 
 
 def _is_percent_format(number_format: object) -> bool:
@@ -254,7 +254,8 @@ def excel_number(value: float | int) -> Decimal:
     return shown.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else shown
 
 
-def _cell(value: object, number_format: object = None) -> Cell:
+def excel_cell(value: object, number_format: object = None) -> Cell:
+    """A workbook cell as the data readers take it: as Excel shows it (a percent cell as `88.94%`)."""
     if isinstance(value, datetime.datetime | datetime.date | datetime.time | datetime.timedelta):
         # A date where a number belongs is Excel reformatting the cell; show it as the sheet does.
         return value.isoformat() if not isinstance(value, datetime.timedelta) else str(value)
