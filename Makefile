@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 LAICHAU := rulesets/lai-chau/2020
 SEED := examples/lai-chau-2020
 
-.PHONY: run test lint bench fuzz browser clean messages
+.PHONY: run test lint bench fuzz browser office clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,10 @@ run: $(STAMP)
 	$(BIN)/parrules score $(LAICHAU)/districts.par $(SEED)/districts.csv --published $(SEED)/districts-published.csv
 
 ## test: lint, type-check and run the whole test suite
-test: $(STAMP) browser
+test: $(STAMP) browser office
 	$(BIN)/ruff check src tests $(wildcard benchmarks tools fuzz)
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -rs
+	$(BIN)/python -m pytest -rs --durations=15
 
 # The HTML report is rendered in headless Chromium by one test: Debian's package, installed when
 # missing and the machine allows it (root with apt). Otherwise that test says it was skipped, and why.
@@ -44,6 +44,18 @@ browser:
 	      { apt-get update -q >/dev/null 2>&1 && \
 	        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
 	  echo "chromium is not available: the HTML rendering test will be skipped"
+
+# The fill-in templates are opened, printed to PDF and saved again by headless LibreOffice in a few
+# tests, the PDF read with poppler's pdftotext and pdfinfo: Debian's packages, installed when missing
+# and the machine allows it (root with apt). Otherwise those tests say they were skipped, and why.
+office:
+	@{ command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    echo "installing Debian's libreoffice-calc-nogui and poppler-utils for the template tests…" && \
+	    { DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-calc-nogui poppler-utils >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null 2>&1 && \
+	        DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-calc-nogui poppler-utils >/dev/null 2>&1; }; }; } || \
+	  echo "LibreOffice is not available: the template tests that use it will be skipped"
 
 ## fuzz: more than 100,000 generated and mutated rulesets, data files and command lines, held to the
 ## promises of docs/limits.md (not part of `make test`, which runs a 2,000-case sample). Failures are
