@@ -25,6 +25,7 @@ from parrules.model import Model
 if TYPE_CHECKING:
     from parrules.compile import Plan
     from parrules.data import DataReport, UnitRecord
+    from parrules.data.frames import DataFrameLike
     from parrules.results import Results
 
 
@@ -116,16 +117,18 @@ class Ruleset:
         return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
                                           percent_fractions=percent_fractions))
 
-    def score(self, records: Iterable[UnitRecord | Mapping[str, object]], *,
+    def score(self, records: Iterable[UnitRecord | Mapping[str, object]] | DataFrameLike, *,
               decimal_comma: bool = False, percent_fractions: bool = False) -> Results:
         """Score every unit; raises `DataError` listing every problem and scoring nothing if any.
 
-        Records are validated like a data file (a `UnitRecord` made by hand is checked again); the
+        `records` are dicts of column → value, or a pandas or polars DataFrame (its columns are the
+        headers; NaN, None, `pd.NA` and nulls are blanks; an index named `unit` is the unit column).
+        They are validated like a data file (a `UnitRecord` made by hand is checked again); the
         results carry the warnings that gave (`results.warnings`), as `score_file` does.
         """
         from parrules.data import validate_mappings
 
-        return self._scored(validate_mappings(list(records), self.model, decimal_comma=decimal_comma,
+        return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
                                               percent_fractions=percent_fractions))
 
     def _scored(self, read: DataReport) -> Results:

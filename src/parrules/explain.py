@@ -29,8 +29,11 @@ ZERO = Decimal(0)
 
 def explain(results: Results, unit: UnitResult | str) -> Explanation:
     """Why a unit (a `UnitResult`, or a unit's name) got its points: its tree, the branch each leaf
-    took, where points were lost, and what it lacks for the next class."""
-    found = results.unit(unit) if isinstance(unit, str) else unit
+    took, where points were lost, and what it lacks for the next class.
+
+    A name is found as `parrules explain --unit` finds it (`Results.find`: case, spaces and NFC/NFD
+    aside; a name right but for its accents raises `UnitNotFoundError` with a did-you-mean)."""
+    found = results.find(unit) if isinstance(unit, str) else unit
     with localcontext(CONTEXT):
         return _explain(results, found)
 
