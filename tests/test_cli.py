@@ -72,7 +72,7 @@ def test_score_csv_and_table_outputs(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     done = parrules("score", str(SMALL), str(FIXTURES / "small.csv"), "--format", "csv", "-o", str(target))
     assert done.returncode == 0, done.stderr
-    lines = target.read_text(encoding="utf-8").splitlines()
+    lines = target.read_text(encoding="utf-8-sig").splitlines()  # a CSV file starts with the BOM Excel needs
     assert lines[0] == "group,stt,unit,appraisal,survey,total,max,index,class,rank"
     assert lines[1] == ",1,Sở Nội vụ,6.80,2.55,9.35,10,93.50,Tốt,1"
     table = parrules("score", str(SMALL), str(FIXTURES / "small.csv"))

@@ -22,7 +22,7 @@ from parrules.limits import (
     number_limit_words,
     within_number_limits,
 )
-from parrules.safeio import ReadError, describe_read_problem, read_bounded
+from parrules.safeio import ReadError, describe_read_problem, is_stdin, read_bounded, read_stdin, shown_name, size_text
 from parrules.syntax import parse
 
 Tree = lark.Tree[lark.Token]
@@ -681,13 +681,14 @@ class _Builder:
 
 
 def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
-    """Read a ruleset as UTF-8 text, or say plainly why not."""
+    """Read a ruleset as UTF-8 text, or say plainly why not. The path `-` is standard input (`<stdin>`)."""
     try:
-        data = read_bounded(path, MAX_RULESET_BYTES)
+        data = read_stdin(MAX_RULESET_BYTES) if is_stdin(path) else read_bounded(path, MAX_RULESET_BYTES)
     except ReadError as problem:
+        path = Path(shown_name(path))
         if problem.kind == "too_large":
             return None, error("PAR103", _("the file is {size} bytes; a ruleset may be at most {max}").format(
-                                   size=number(problem.size), max=number(MAX_RULESET_BYTES)),
+                                   size=size_text(problem, MAX_RULESET_BYTES), max=number(MAX_RULESET_BYTES)),
                                _("split shared parts into files and `include` them"),
                                m.Span(str(path), 1, 1, 1, 2))
         return None, error("PAR105", _("cannot read `{path}`: {problem}").format(
@@ -696,6 +697,7 @@ def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
+        path = Path(shown_name(path))
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, error("PAR105", _("`{path}` is not UTF-8 text (byte 0x{byte} on line {line})").format(

@@ -11,6 +11,7 @@ Exit codes (docs/cli.md):
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import json
 import os
@@ -24,11 +25,12 @@ from typing import TYPE_CHECKING, TextIO
 from attrs import frozen
 
 from parrules import __version__, i18n
-from parrules.api import Ruleset, check_file, load
-from parrules.diagnostics import DataError, ParrulesError, render_all, summarize
+from parrules.api import CheckReport, Ruleset, check_file, load, load_text
+from parrules.build import read_ruleset_file
+from parrules.diagnostics import DataError, ParrulesError, RulesetError, render_all, sort_diagnostics, summarize
 from parrules.display import printable
 from parrules.i18n import N_, _, n_
-from parrules.safeio import OutputError, check_output, write_atomically
+from parrules.safeio import STDIN, STDIN_NAME, OutputError, check_output, is_stdin, shown_name, write_atomically
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -82,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
                                   title=_("verbs"))
 
     check = verbs.add_parser("check", help=_("check rulesets and print every problem"))
-    check.add_argument("files", nargs="+", metavar="FILE", help=_(".par ruleset files"))
+    check.add_argument("files", nargs="+", metavar="FILE",
+                       help=_(".par ruleset files, folders (every .par file in them), or - for standard input"))
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help=_("text for people (the default) or json for other tools"))
     _language_option(check, None)
@@ -91,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     _data_arguments(score)
     score.add_argument("--format", choices=("table", "csv", "json"), default="table",
                        help=_("a table for people (the default), csv or json"))
-    score.add_argument("-o", "--output", metavar="FILE", help=_("write the results here instead of stdout"))
+    score.add_argument("-o", "--output", metavar="FILE",
+                       help=_("write the results here instead of stdout (- for stdout)"))
+    _bom_option(score)
     score.add_argument("--published", metavar="FILE",
                        help=_("a published results table (CSV: unit,total,index,class) to compare with"))
 
@@ -105,9 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     report = verbs.add_parser("report", help=_("write the results table as provinces publish it"))
     _data_arguments(report)
     report.add_argument("-o", "--output", metavar="FILE", required=True,
-                        help=_("the file to write: .md, .html or .xlsx (the format follows the extension)"))
+                        help=_("the file to write: .md, .html, .xlsx or .csv (the format follows the extension); "
+                               "- for stdout, with --format"))
     report.add_argument("--format", choices=REPORT_FORMATS,
                         help=_("the format, when the extension does not say"))
+    _bom_option(report)
+
+    _template_parser(verbs.add_parser("template", help=_("write a workbook (.xlsx) to fill in the units' data of a "
+                                                          "ruleset, with drop-downs and ranges")))
 
     fmt = verbs.add_parser("fmt", help=_("write rulesets in the canonical layout, comments kept"))
     fmt.add_argument("files", nargs="+", metavar="FILE", help=_(".par ruleset files"))
@@ -166,7 +176,13 @@ def _argparse_in_language() -> Iterator[None]:
         argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
-REPORT_FORMATS = ("md", "html", "xlsx")
+REPORT_FORMATS = ("md", "html", "xlsx", "csv")
+
+
+def _bom_option(verb: argparse.ArgumentParser) -> None:
+    verb.add_argument("--no-bom", action="store_true",
+                      help=_("write a CSV file without the UTF-8 byte-order mark (BOM) that Excel needs to "
+                             "show Vietnamese letters"))
 
 
 def _decimal_comma_option(verb: argparse.ArgumentParser) -> None:
@@ -175,8 +191,8 @@ def _decimal_comma_option(verb: argparse.ArgumentParser) -> None:
 
 
 def _data_arguments(verb: argparse.ArgumentParser) -> None:
-    verb.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset"))
-    verb.add_argument("data", metavar="DATA", help=_("unit data: .csv, .json or .xlsx"))
+    verb.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset (- for standard input)"))
+    verb.add_argument("data", metavar="DATA", help=_("unit data: .csv, .json or .xlsx (- for standard input)"))
     verb.add_argument("--sheet", metavar="NAME", help=_("the worksheet of an .xlsx workbook (default: the first)"))
     _decimal_comma_option(verb)
     verb.add_argument("--percent-fractions", action="store_true",
@@ -196,6 +212,7 @@ def _on_terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _console_streams()
     with i18n.language(_chosen_language(argv) or i18n.current()), _argparse_in_language():
         return _run(argv)
 
@@ -218,6 +235,8 @@ def _run(argv: list[str]) -> int:
             return _check(args.files, args.format, sys.stdout)
         if args.verb == "report":
             return _report(args, sys.stderr)
+        if args.verb == "template":
+            return _template(args, sys.stderr)
         if args.verb == "explain":
             return _explain(args, sys.stdout, sys.stderr)
         return _score(args, sys.stdout, sys.stderr)
@@ -253,14 +272,62 @@ def _run(argv: list[str]) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+_ESCAPE = "parrules-escape"
+
+
+def _escape_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """A character the stream's encoding lacks, as `\\uXXXX` (a UTF-16 pair beyond the BMP)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = error.object[error.start:error.end].encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{units[i] << 8 | units[i + 1]:04x}" for i in range(0, len(units), 2)), error.end
+
+
+codecs.register_error(_ESCAPE, _escape_unencodable)
+
+
+def _console_streams() -> None:
+    """Let stdout and stderr take every Vietnamese letter, whatever the console's code page.
+
+    On a Windows console: UTF-8, which the console shows (Python writes to it through its Unicode
+    interface), so nothing is lost. Elsewhere (a pipe, a file, a cp1252, cp437 or ascii stream from
+    `PYTHONIOENCODING`, a C locale) the encoding is kept, because the program or file on the other
+    side reads in it; a letter it cannot hold is written as an escape (`\\u1ec7` for ệ) instead of
+    stopping the command with a UnicodeEncodeError. An escape rather than `?` (errors="replace"): it
+    still says which letter it was (`Sở Tư pháp` and `Sở Tư phạp` stay different), as Python's
+    backslashreplace does on stderr; and always `\\uXXXX`, never backslashreplace's `\\xe1`, because
+    that is JSON's own escape: JSON output read from such a stream is still the same text.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue  # not a text stream of Python's (None under pythonw, a caller's own object)
+        with contextlib.suppress(OSError, ValueError):  # a stream that cannot change: as it is
+            if sys.platform == "win32" and stream.isatty():
+                reconfigure(encoding="utf-8", errors=_ESCAPE)
+            else:
+                reconfigure(errors=_ESCAPE)
+
+
 def _main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
 
 
-def _input(name: str) -> Path:
-    """A file the command reads: it must exist and be a regular file (not a folder, a device, a pipe)."""
+def _input(name: str, *, stdin: bool = False, folder: bool = False) -> Path:
+    """A file the command reads: it must exist and be a regular file (not a folder, a device, a pipe).
+
+    With `stdin`, `-` is standard input; elsewhere it is refused by name rather than as a missing file.
+    With `folder`, a folder is taken too (unit data: a folder of workbooks, one sheet per unit).
+    """
+    if name == STDIN:
+        if not stdin:
+            raise _UsageError(_("standard input (-) is read only as the ruleset or the data of check, score, explain "
+                                "and report; give a file here"))
+        return Path(STDIN)
+    if Path(name) == Path(STDIN):  # `./-`: the way to name a file called `-`, which Path would make `-`
+        return Path.cwd() / STDIN
     try:
         mode = os.stat(name).st_mode
     except FileNotFoundError:
@@ -268,6 +335,8 @@ def _input(name: str) -> Path:
     except (OSError, ValueError) as exc:
         raise _UsageError(_("cannot read {file}: {reason}").format(
             file=name, reason=getattr(exc, "strerror", None) or exc)) from None
+    if stat.S_ISDIR(mode) and folder:
+        return Path(name)
     if stat.S_ISDIR(mode):
         raise _UsageError(_("{file} is a folder; give a file").format(file=name))
     if not stat.S_ISREG(mode):
@@ -275,8 +344,76 @@ def _input(name: str) -> Path:
     return Path(name)
 
 
+def _one_stdin(names: Sequence[str | None]) -> None:
+    if sum(name == STDIN for name in names) > 1:
+        raise _UsageError(_("standard input (-) can be read once; give the other inputs as files"))
+
+
+def _rulesets(names: list[str]) -> list[tuple[Path, bool]]:
+    """The files `check` reads, each with whether it was found in a folder: folders opened, in order."""
+    _one_stdin(names)
+    found: list[tuple[Path, bool]] = []
+    for name in names:
+        if name != STDIN and os.path.isdir(name):
+            found.extend((path, True) for path in _rulesets_in(Path(name)))
+        else:
+            found.append((_input(name, stdin=True), False))
+    return found
+
+
+def _rulesets_in(folder: Path) -> list[Path]:
+    """Every `*.par` under `folder`, in a stable order; hidden files and folders skipped, links to folders not
+    followed (they could lead back up); a usage error when there is none."""
+    problems: list[OSError] = []
+    found: list[Path] = []
+    for root, folders, files in os.walk(folder, onerror=problems.append):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found.extend(Path(root, f) for f in files if f.lower().endswith(".par") and not f.startswith("."))
+    if problems:
+        problem = problems[0]
+        raise _UsageError(_("cannot read {file}: {reason}").format(
+            file=problem.filename or folder, reason=problem.strerror or problem))
+    if not found:
+        raise _UsageError(_("the folder {folder} holds no .par file").format(folder=folder) + "\n  " + _(
+            "hint: {hint}").format(hint=_("give a folder with rulesets in it (its subfolders are read too, hidden "
+                                          "ones are not), or name the .par files")))
+    return sorted(found, key=lambda path: path.relative_to(folder).parts)
+
+
+def _check_one(path: Path) -> CheckReport:
+    if not is_stdin(path):
+        return check_file(path)
+    try:
+        ruleset = _load(path)
+    except RulesetError as exc:
+        return CheckReport(STDIN_NAME, tuple(sort_diagnostics(exc.diagnostics)), None, exc.sources)
+    return ruleset.check()
+
+
+def _load(path: Path) -> Ruleset:
+    """`load`, and standard input as `<stdin>` (with no folder of its own, it cannot `include`)."""
+    if not is_stdin(path):
+        return load(path)
+    text, problem = read_ruleset_file(path)
+    if text is None:
+        raise RulesetError([problem] if problem is not None else [])
+    return load_text(text, STDIN_NAME)
+
+
+def _included(reports: list[tuple[CheckReport, bool]]) -> set[Path]:
+    """The files another of the reports' rulesets includes: checked as part of it, not alone."""
+    included: set[Path] = set()
+    for report, _found in reports:
+        own = Path(report.file).resolve()
+        included.update(path for path in (Path(name).resolve() for name in report.sources) if path != own)
+    return included
+
+
 def _check(files: list[str], fmt: str, out: TextIO) -> int:
-    reports = [check_file(path) for path in [_input(name) for name in files]]
+    checked = [(_check_one(path), found) for path, found in _rulesets(files)]
+    included = _included(checked)
+    # A shared part found in a folder holds no ruleset block: alone, it would only show false errors.
+    reports = [report for report, found in checked if not (found and Path(report.file).resolve() in included)]
     if fmt == "json":
         payload = [{"file": r.file, "ok": r.ok, "summary": r.summary,
                     "diagnostics": [d.to_dict() for d in r.diagnostics]} for r in reports]
@@ -288,10 +425,10 @@ def _check(files: list[str], fmt: str, out: TextIO) -> int:
 
 def _load_checked(path: Path, err: TextIO) -> Ruleset | None:
     try:
-        ruleset = load(path)
+        ruleset = _load(path)
     except ParrulesError as exc:
         err.write(exc.report() + "\n")
-        err.write(f"{path}: {summarize(exc.diagnostics)}\n")
+        err.write(f"{shown_name(path)}: {summarize(exc.diagnostics)}\n")
         return None
     report = ruleset.check()
     if not report.ok:
@@ -313,21 +450,25 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
     """Load, check and score as every data verb does; an exit code when something is wrong."""
     from parrules.history import Snapshot, compare_years, read_previous
 
-    inputs = [_input(name) for name in (args.ruleset, args.data, args.previous, *extra_files) if name is not None]
-    if getattr(args, "output", None):
-        check_output(Path(args.output), inputs)  # before any work: never overwrite an input
-    if args.sheet is not None and Path(args.data).suffix.lower() != ".xlsx":
+    _one_stdin([args.ruleset, args.data])
+    inputs = [_input(args.ruleset, stdin=True), _input(args.data, stdin=True, folder=True),
+              *(_input(name) for name in (args.previous, *extra_files) if name is not None)]
+    if getattr(args, "output", None) and args.output != STDIN:
+        # before any work: never overwrite an input
+        check_output(Path(args.output), [path for path in inputs if not is_stdin(path)])
+    # Standard input may hold a workbook (told from its bytes): --sheet is for it then.
+    if args.sheet is not None and Path(args.data).suffix.lower() != ".xlsx" and args.data != STDIN:
         raise _UsageError(_("--sheet names a worksheet of an .xlsx workbook; {file} is not one").format(file=args.data))
-    ruleset = _load_checked(Path(args.ruleset), err)
+    ruleset = _load_checked(inputs[0], err)
     if ruleset is None:
         return EXIT_PROBLEMS
     try:
-        results = ruleset.score_file(args.data, decimal_comma=args.decimal_comma, sheet=args.sheet,
+        results = ruleset.score_file(inputs[1], decimal_comma=args.decimal_comma, sheet=args.sheet,
                                      percent_fractions=args.percent_fractions)
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
         err.write(printable(_("{file}: {summary}; nothing was scored").format(
-            file=args.data, summary=summarize(exc.diagnostics))) + "\n")
+            file=shown_name(args.data), summary=summarize(exc.diagnostics))) + "\n")
         return EXIT_PROBLEMS
     if results.warnings:
         err.write(render_all(results.warnings) + "\n")
@@ -358,8 +499,8 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"{args.published}: {summarize(exc.diagnostics)}\n")
         return EXIT_PROBLEMS
     text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
-    if args.output:
-        write_atomically(Path(args.output), text.encode("utf-8"))
+    if args.output and args.output != STDIN:
+        write_atomically(Path(args.output), _file_bytes(text, csv=args.format == "csv" and not args.no_bom))
         err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", len(results.units)).format(
             count=i18n.number(len(results.units)), file=args.output) + "\n")
     else:
@@ -367,7 +508,7 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if published is not None:
         differences = compare_published(results, published)
         explained = sum(1 for d in differences if d.note)
-        target = err if args.format != "table" or args.output else out
+        target = err if args.format != "table" or (args.output and args.output != STDIN) else out
         target.write("\n" + _comparison_line(args.published, len(published.units), len(published.averages),
                                               len(differences), explained) + "\n")
         for difference in differences:
@@ -375,26 +516,33 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    import difflib
+def _file_bytes(text: str, *, csv: bool) -> bytes:
+    """A text output as the bytes of its file: UTF-8, and for CSV with the byte-order mark.
 
-    from parrules.data.text import text_key
+    Excel on Windows opens a CSV file by double-click in the computer's code page (Windows-1252 or
+    1258), which garbles Vietnamese letters, unless the file starts with the UTF-8 BOM; every reader
+    of parrules (and Python's utf-8-sig, LibreOffice, pandas) skips it. Standard output never gets
+    one: a program reading a pipe does not expect it.
+    """
+    return (codecs.BOM_UTF8 if csv else b"") + text.encode("utf-8")
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from parrules.results import UnitNotFoundError
 
     done = _score_data(args, err)
     if isinstance(done, int):
         return done
-    wanted = text_key(args.unit)
-    found = [u for u in done.results.units if text_key(u.unit) == wanted]
-    if not found:
-        names = [u.unit for u in done.results.units]
-        near = difflib.get_close_matches(args.unit, names, n=3, cutoff=0.5)
-        quoted = ", ".join(f"`{n}`" for n in near)
+    try:
+        found = done.results.find(args.unit)  # as `parrules.explain(results, name)` finds it
+    except UnitNotFoundError as missing:
+        quoted = ", ".join(f"`{n}`" for n in missing.near)
         raise _UsageError(_("no unit named `{unit}` in {file}; did you mean {names}?").format(
-            unit=args.unit, file=args.data, names=quoted) if near else
-            _("no unit named `{unit}` in {file}").format(unit=args.unit, file=args.data))
+            unit=args.unit, file=shown_name(args.data), names=quoted) if missing.near else
+            _("no unit named `{unit}` in {file}").format(unit=args.unit, file=shown_name(args.data))) from None
     from parrules.explain import explain
 
-    explanation = explain(done.results, found[0])
+    explanation = explain(done.results, found)
     if args.format == "json":
         out.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -406,11 +554,17 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
     from parrules import report
 
     output = Path(args.output)
+    to_stdout = args.output == STDIN
     fmt = args.format or {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-                          ".xlsx": "xlsx"}.get(output.suffix.lower())
+                          ".xlsx": "xlsx", ".csv": "csv"}.get(output.suffix.lower())
+    if fmt is None and to_stdout:
+        raise _UsageError(_("a report written to stdout (-o -) needs --format: md, html, xlsx or csv"))
     if fmt is None:
         raise _UsageError(_("cannot tell the report's format from `{name}`: "
-                            "end the file name with .md, .html or .xlsx, or give --format").format(name=output.name))
+                            "end the file name with .md, .html, .xlsx or .csv, or give --format").format(
+            name=output.name))
+    if fmt == "xlsx" and to_stdout and sys.stdout.isatty():
+        raise _UsageError(_("an Excel workbook is not shown on a terminal; give a file name, or send stdout to a file"))
     done = _score_data(args, err)
     if isinstance(done, int):
         return done
@@ -419,12 +573,58 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
 
         payload = render_xlsx(done.results, done.change)
     else:
-        render = report.render_markdown if fmt == "md" else report.render_html
-        payload = render(done.results, done.change).encode("utf-8")
+        render = {"md": report.render_markdown, "html": report.render_html, "csv": report.render_csv}[fmt]
+        payload = _file_bytes(render(done.results, done.change), csv=fmt == "csv" and not args.no_bom and not to_stdout)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
     write_atomically(output, payload)
     count = len(done.results.units)
     err.write(n_("wrote the results of {count} unit to {file}", "wrote the results of {count} units to {file}",
                  count).format(count=i18n.number(count), file=output) + "\n")
+    return EXIT_OK
+
+
+def _template_parser(template: argparse.ArgumentParser) -> None:
+    template.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset"))
+    template.add_argument("-o", "--output", metavar="FILE", required=True, help=_("the workbook to write (.xlsx)"))
+    template.add_argument("--units", metavar="FILE",
+                          help=_("the units to pre-fill: a data file (.csv, .json, .xlsx: its unit column, and max "
+                                 "and group if it has them) or a .txt file with one name a line"))
+    template.add_argument("--layout", choices=("wide", "sheets"), default="wide",
+                          help=_("wide: one row per unit (the default); sheets: one sheet per unit, criteria as rows"))
+    _language_option(template, None)
+
+
+def _template(args: argparse.Namespace, err: TextIO) -> int:
+    from parrules.template import read_units, render_template
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise _UsageError(_("a template is an Excel workbook: end the file name with .xlsx, not `{name}`").format(
+            name=output.name))
+    ruleset_path = _input(args.ruleset)
+    units_path = _input(args.units) if args.units else None
+    check_output(output, [ruleset_path, units_path])  # before any work: never overwrite an input
+    ruleset = _load_checked(ruleset_path, err)
+    if ruleset is None:
+        return EXIT_PROBLEMS
+    units = read_units(units_path, ruleset.model) if units_path is not None else None
+    if units is not None and not units.ok:
+        err.write(render_all(units.diagnostics) + "\n")
+        err.write(printable(_("{file}: {summary}; no template was written").format(
+            file=units_path, summary=summarize(units.diagnostics))) + "\n")
+        return EXIT_PROBLEMS
+    entries = units.entries if units is not None else ()
+    write_atomically(output, render_template(ruleset.model, layout=args.layout, units=entries,
+                                             ruleset=str(ruleset_path), workbook=output.name))
+    if entries:
+        err.write(n_("wrote a template for {count} unit to {file}", "wrote a template for {count} units to {file}",
+                     len(entries)).format(count=i18n.number(len(entries)), file=output) + "\n")
+    else:
+        err.write(_("wrote a blank template to {file}").format(file=output) + "\n")
     return EXIT_OK
 
 
@@ -514,6 +714,8 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from parrules.syntax import normalize
 
     source = _input(args.source)
+    if args.output == STDIN:
+        args.output = None  # `-o -`: the text is printed, as without -o
     if args.output is not None and Path(args.output).exists():
         raise _UsageError(_("{file} exists already; give the new year's file a new name").format(file=args.output))
     text, problem = read_ruleset_file(source)

@@ -12,6 +12,10 @@ target. A symlink is written through (the link stays, its target is replaced); a
 usual permissions (0666 less the umask), a replaced one keeps its own. A character device or a
 FIFO (`/dev/null`, `/dev/stdout`, a pipe) is written to as a stream; a folder, a block device or
 one of the command's own input files is refused before anything is computed.
+
+Standard input: the path `-` stands for it (`read_stdin`), as in most command-line tools. It is read
+once, within the same limits, and its bytes are kept, so that the code that tells a data file's
+format and the reader of that format see the same bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import errno
 import os
 import stat
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -96,6 +101,58 @@ def read_bounded(path: Path, limit: int) -> bytes:
         os.close(fd)
 
 
+# ---- standard input -------------------------------------------------------------------------------
+
+STDIN = "-"  # the path that means standard input, on the command line and in `read_data`
+STDIN_NAME = "<stdin>"  # how messages name it (as Python and compilers do), never a made-up file name
+
+
+def is_stdin(path: Path | str) -> bool:
+    """Whether `path` is `-`, standard input (`./-` is a file of that name: see `cli._input`)."""
+    return str(path) == STDIN
+
+
+def shown_name(path: Path | str) -> str:
+    """A path as messages name it: `<stdin>` for `-`."""
+    return STDIN_NAME if is_stdin(path) else str(path)
+
+
+# What was read from standard input, with the stream it came from: a stream can be read only once.
+# Keyed on the stream object, so that a caller who replaces `sys.stdin` (a test, an embedding
+# program) is read afresh.
+_stdin_read: list[tuple[object, bytes]] = []
+
+
+def read_stdin(limit: int) -> bytes:
+    """The bytes of standard input, at most `limit` of them; raises `ReadError` otherwise.
+
+    Unlike a file, a stream has no size to check first: it is read up to one byte past the limit,
+    and a longer one is `too_large` with `detail` "more" (its real size is unknown, and reading on
+    to learn it could take for ever).
+    """
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # no standard input at all (pythonw, a closed descriptor)
+        raise ReadError("unreadable", _("there is no standard input"))
+    if _stdin_read and _stdin_read[0][0] is stream:
+        data = _stdin_read[0][1]
+    else:
+        try:
+            data = stream.read(limit + 1)
+        except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+            raise ReadError("unreadable", getattr(exc, "strerror", None) or str(exc)) from None
+        _stdin_read[:] = [(stream, data)]
+    if len(data) > limit:
+        raise ReadError("too_large", "more", size=len(data))
+    return data
+
+
+def size_text(problem: ReadError, limit: int) -> str:
+    """A too large file's size for a message: "52,428,801", or "more than 52,428,800" for a stream."""
+    if problem.detail == "more":
+        return _("more than {count}").format(count=number(limit))
+    return number(problem.size)
+
+
 def read_utf8(path: Path, limit: int) -> str:
     """A regular file's UTF-8 text (a byte-order mark is dropped); raises `ReadError` (kind not_utf8 too)."""
     data = read_bounded(path, limit)
@@ -116,7 +173,8 @@ def describe_read_problem(problem: ReadError, limit: int) -> str:
     if problem.kind == "not_regular":
         return _(_NOT_REGULAR.get(problem.detail, _NOT_REGULAR["other"]))
     if problem.kind == "too_large":
-        return _("it is {size} bytes; the limit is {limit}").format(size=number(problem.size), limit=number(limit))
+        return _("it is {size} bytes; the limit is {limit}").format(size=size_text(problem, limit),
+                                                                     limit=number(limit))
     return problem.detail or _("it cannot be read")
 
 
@@ -198,6 +256,8 @@ def _write(path: Path, payload: bytes) -> None:
         _write_stream(target, payload, fifo=stat.S_ISFIFO(info.st_mode))
         return
     target.parent.mkdir(parents=True, exist_ok=True)
+    # A replaced file keeps its mode: whoever made results.csv private (or writable by the office's
+    # group) meant it, and a yearly rerun must not undo that. A new file gets what the umask gives.
     mode = stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else None
     if not _write_unnamed(target, payload, mode):
         _write_named(target, payload, mode)
@@ -235,6 +295,7 @@ def _write_unnamed(target: Path, payload: bytes, mode: int | None) -> bool:
     if not flag or not Path("/proc/self/fd").is_dir():
         return False
     try:
+        # 0666: the kernel takes the umask (or the folder's default ACL) off, as for any new file.
         fd = os.open(target.parent, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o666)
     except OSError:
         return False  # a file system without O_TMPFILE support
@@ -260,6 +321,9 @@ def _write_unnamed(target: Path, payload: bytes, mode: int | None) -> bool:
 def _write_named(target: Path, payload: bytes, mode: int | None) -> None:
     import tempfile
 
+    # mkstemp makes the file 0600 whatever the umask (it must: the name is guessable until it is
+    # opened). Left so, the results a clerk writes for the office would be unreadable to colleagues;
+    # so the mode is set to what a new file gets (0666 less the umask), or to the replaced file's.
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
@@ -267,10 +331,14 @@ def _write_named(target: Path, payload: bytes, mode: int | None) -> None:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask
-        os.fchmod(fd, mode)
+        fchmod = getattr(os, "fchmod", None)  # not on Windows before Python 3.13
+        if fchmod is not None:
+            fchmod(fd, mode)
         _write_all(fd, payload)
         os.close(fd)
         fd = -1
+        if fchmod is None:
+            os.chmod(temporary, mode)  # Windows: only the read-only flag, which 0666 less a umask leaves off
         os.replace(temporary, target)
     except BaseException:
         if fd >= 0:
