@@ -8,7 +8,7 @@ from parrules.api import CheckReport, Ruleset, check_file, load, load_text
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, RulesetError
 from parrules.explain import explain
 from parrules.explanation import Explanation
-from parrules.results import GroupResult, NodeResult, Results, UnitResult
+from parrules.results import GroupResult, NodeResult, Results, UnitNotFoundError, UnitResult
 
 __all__ = [
     "CheckReport",
@@ -21,6 +21,7 @@ __all__ = [
     "Results",
     "Ruleset",
     "RulesetError",
+    "UnitNotFoundError",
     "UnitResult",
     "check_file",
     "explain",
