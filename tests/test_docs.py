@@ -88,6 +88,25 @@ def test_the_vietnamese_guide_is_nfc() -> None:
     assert unicodedata.is_normalized("NFC", text)
 
 
+def _outside_fences(text: str) -> str:
+    return FENCE.sub("", text)
+
+
+def test_the_vietnamese_data_format_page_matches_the_english_one() -> None:
+    english = (DOCS / "data-format.md").read_text(encoding="utf-8")
+    vietnamese = (DOCS / "data-format.vi.md").read_text(encoding="utf-8")
+    assert unicodedata.is_normalized("NFC", vietnamese)
+    codes = re.compile(r"\bDAT\d{3}\b")
+    assert set(codes.findall(vietnamese)) == set(codes.findall(english)), "the two pages name different DAT codes"
+    image = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+    assert image.findall(vietnamese) == image.findall(english), "the two pages show different images"
+    for level in ("##", "###"):
+        heading = re.compile(rf"^{level} \S", re.M)
+        counts = [len(heading.findall(_outside_fences(page))) for page in (english, vietnamese)]
+        assert counts[0] == counts[1], (
+            f"`{level}` headings: {counts[0]} in data-format.md, {counts[1]} in data-format.vi.md")
+
+
 # ---- docs/library.md: the examples run, and print what the page says they print -------------------
 
 
