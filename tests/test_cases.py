@@ -395,3 +395,11 @@ def test_a_test_file_made_of_the_units_own_results_passes(data: st.DataObject) -
     # More cases never cover less.
     fewer = run_cases(ruleset, cases_from_rows(cases[:1], ruleset), coverage=True).coverage
     assert fewer is not None and fewer.covered <= coverage.covered
+
+
+def test_a_folder_runs_every_ruleset_in_it_that_has_tests() -> None:
+    done = run("test", str(ROOT / "rulesets"), "--format", "json", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    reports = json.loads(done.stdout)
+    shipped = sorted(ROOT.glob("rulesets/**/*.tests.csv"))
+    assert len(reports) == len(shipped) == 3

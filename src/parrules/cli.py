@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import io
 import json
 import os
 import signal
@@ -737,7 +738,8 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _test_parser(test: argparse.ArgumentParser) -> None:
-    test.add_argument("ruleset", metavar="RULESET", help=_("the .par ruleset"))
+    test.add_argument("ruleset", metavar="RULESET",
+                      help=_("the .par ruleset, or a folder (every ruleset in it with a test file)"))
     test.add_argument("tests", metavar="TESTS", nargs="?",
                       help=_("the test cases: .csv, .json or .xlsx (default: NAME.tests.csv, else NAME.tests.xlsx, "
                              "beside the ruleset NAME.par)"))
@@ -764,9 +766,36 @@ def _percentage(text: str) -> Decimal:
 
 
 def _test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from parrules.cases import default_tests
+
+    given = Path(args.ruleset)
+    if not given.is_dir():
+        return _test_one(given, args, out, err)
+    # A folder, as `check` takes one: every ruleset in it that has a test file beside it.
+    if args.tests:
+        raise _UsageError(_("--tests names the test file of one ruleset; give a .par file, not a folder"))
+    tested = [path for path in _rulesets_in(given) if default_tests(path) is not None]
+    if not tested:
+        raise _UsageError(_("no ruleset in the folder {folder} has a test file beside it").format(folder=given))
+    codes, reports = [], []
+    for position, path in enumerate(tested):
+        if args.format == "json":  # one JSON document: the list of the rulesets' reports
+            buffer = io.StringIO()
+            codes.append(_test_one(path, args, buffer, err))
+            reports.append(json.loads(buffer.getvalue()))
+            continue
+        if position:
+            out.write("\n")
+        codes.append(_test_one(path, args, out, err))
+    if args.format == "json":
+        out.write(json.dumps(reports, ensure_ascii=False, indent=2) + "\n")
+    return max(codes)
+
+
+def _test_one(ruleset_path: Path, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from parrules.cases import default_tests, run_file
 
-    ruleset_path = _input(args.ruleset)
+    ruleset_path = _input(str(ruleset_path))
     tests = Path(args.tests) if args.tests else default_tests(ruleset_path)
     if tests is None:
         raise _UsageError(_("no test file given, and there is no {csv} or {xlsx} beside the ruleset").format(
