@@ -18,8 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from parrules import i18n
-from parrules.data.grid import HEADER_SEARCH_ROWS, Merge, find_header
+from parrules.data.grid import HEADER_SEARCH_ROWS, Merge, find_header, settle_header
 from parrules.data.headers import HeaderIndex
 from parrules.data.messages import M, Sink
 from parrules.data.readers import Cell, RawRow, RawTable, read_file
@@ -71,22 +70,10 @@ def _table(stream: Iterator[tuple[int, list[Any]]], merges: list[Merge], sink: S
     window = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
     texts = [(number, [_text(v) for v in row[:MAX_COLUMNS + 1]]) for number, row in window]
     found = find_header(texts, merges, headers)
-    if found is None:
-        sink.add(M.NO_UNIT_COLUMN, row=None)
+    settled = settle_header(found, sink)
+    if found is None or settled is None:
         return None
-    header, header_rows = list(found.names), list(found.rows)
-    while header and not header[-1]:
-        header.pop()
-        header_rows.pop()
-    if len(header) > MAX_COLUMNS:
-        sink.add(M.TOO_MANY_COLUMNS, row=found.row, count=i18n.number(len(header)), limit=i18n.number(MAX_COLUMNS))
-        return None
-    for stray in found.stray:
-        sink.add(M.ROW_ABOVE_HEADER, row=stray, header=found.row)
-    for merge, name in found.merged_across:
-        sink.add(M.MERGED_HEADER, row=merge.top, column=name, cells=merge.ref, header=name)
-    if found.merged_across:
-        return None
+    header, header_rows = settled
     width = len(header)
     rows: list[RawRow] = []
     for number, row in itertools.chain(((n, r) for n, r in window if n >= found.body_start), stream):

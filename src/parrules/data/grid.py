@@ -19,9 +19,12 @@ from collections.abc import Callable, Sequence
 
 from attrs import frozen
 
+from parrules import i18n
 from parrules.data.headers import HeaderIndex
+from parrules.data.messages import M, Sink
 from parrules.data.records import UNIT_HEADERS
 from parrules.data.text import text_key
+from parrules.limits import MAX_COLUMNS
 
 HEADER_SEARCH_ROWS = 30
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)%?")
@@ -178,3 +181,24 @@ def _body_start(header_row: int, merges: Sequence[Merge]) -> int:
         if merge.top <= header_row <= merge.bottom:
             start = max(start, merge.bottom + 1)
     return start
+
+
+def settle_header(found: Header | None, sink: Sink) -> tuple[list[str], list[int]] | None:
+    """A workbook's header as its reader uses it (trailing blank columns dropped), or None after saying
+    why it cannot be read: no unit column, too many columns, or a column header merged across cells.
+    A data row above the header is said too (the file is then refused, but its header is still read)."""
+    if found is None:
+        sink.add(M.NO_UNIT_COLUMN, row=None)
+        return None
+    header, header_rows = list(found.names), list(found.rows)
+    while header and not header[-1]:
+        header.pop()
+        header_rows.pop()
+    if len(header) > MAX_COLUMNS:
+        sink.add(M.TOO_MANY_COLUMNS, row=found.row, count=i18n.number(len(header)), limit=i18n.number(MAX_COLUMNS))
+        return None
+    for stray in found.stray:
+        sink.add(M.ROW_ABOVE_HEADER, row=stray, header=found.row)
+    for merge, name in found.merged_across:
+        sink.add(M.MERGED_HEADER, row=merge.top, column=name, cells=merge.ref, header=name)
+    return None if found.merged_across else (header, header_rows)

@@ -66,7 +66,7 @@ class Validator:
         self.headers = headers if headers is not None else HeaderIndex(model)
         self.index, self.shown, self.stages = self.headers.index, self.headers.shown, self.headers.stages
         self.expected = {name: _expected(decl) for name, decl in self.declarations.items()}
-        self.bounds = {name: _bounds(decl) for name, decl in self.declarations.items()}
+        self.bounds = {name: bounds(decl) for name, decl in self.declarations.items()}
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
         self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
         self.parsers = {name: self._parser(decl) for name, decl in self.declarations.items()}
@@ -579,7 +579,7 @@ def _choice(kind: Choice, cell: str | Decimal | bool, expected: str) -> str:
     raise CellError(M.UNKNOWN_CHOICE, value=_show(cell), expected=expected)
 
 
-def _bounds(decl: Declaration) -> tuple[Decimal | None, Decimal | None]:
+def bounds(decl: Declaration) -> tuple[Decimal | None, Decimal | None]:
     if isinstance(decl.type, Percent):
         return (Decimal(0) if decl.low is None else decl.low, Decimal(100) if decl.high is None else decl.high)
     if isinstance(decl.type, Count):
@@ -607,10 +607,16 @@ def _expected(decl: Declaration) -> str:
     if isinstance(kind, Choice):
         return _("one of {choices}").format(choices=", ".join(
             f"{o.name} ({o.title})" if o.title else o.name for o in kind.options))
-    low, high = _bounds(decl)
+    return expected_number(decl, *bounds(decl))
+
+
+def expected_number(decl: Declaration, low: Decimal | None, high: Decimal | None,
+                    show: Callable[[Decimal], str] = lambda d: f"{d:f}") -> str:
+    """What a number input expects, as messages (and the template's input messages) say it."""
+    kind = decl.type
     what = ("percent" if isinstance(kind, Percent) else "count" if isinstance(kind, Count)
             else "points" if isinstance(kind, Points) else "number")
     bound = ("both" if low is not None and high is not None else "low" if low is not None
              else "high" if high is not None else "none")
-    return _(_EXPECTED[what][bound]).format(low=f"{low:f}" if low is not None else "",
-                                            high=f"{high:f}" if high is not None else "")
+    return _(_EXPECTED[what][bound]).format(low=show(low) if low is not None else "",
+                                            high=show(high) if high is not None else "")

@@ -17,7 +17,8 @@ from attrs import frozen
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from parrules.i18n import N_, _
+from parrules.data.validate import bounds, expected_number
+from parrules.i18n import _
 from parrules.model import Choice, Count, Declaration, Given, Model, Percent, Points, YesNo
 from parrules.template import style
 from parrules.template.columns import Ask, choice_words, shown_number, yes_no_words
@@ -28,17 +29,6 @@ Kind: TypeAlias = Literal["list", "decimal", "whole", "any"]
 MAX_TITLE = 32
 MAX_MESSAGE = 255
 
-# The same phrases as the data reader's messages (one translation for both), by kind and by bound.
-_EXPECTED = {
-    "percent": {"both": N_("a percentage from {low} to {high}"), "low": N_("a percentage of {low} or more"),
-                "high": N_("a percentage of at most {high}"), "none": N_("a percentage")},
-    "count": {"both": N_("a whole number from {low} to {high}"), "low": N_("a whole number of {low} or more"),
-              "high": N_("a whole number of at most {high}"), "none": N_("a whole number")},
-    "points": {"both": N_("points from {low} to {high}"), "low": N_("points of {low} or more"),
-               "high": N_("points of at most {high}"), "none": N_("points")},
-    "number": {"both": N_("a number from {low} to {high}"), "low": N_("a number of {low} or more"),
-               "high": N_("a number of at most {high}"), "none": N_("a number")},
-}
 _LIMIT = Decimal("1e15")  # what "any number" means to a cell: the reader's 15 digits before the point
 
 
@@ -61,26 +51,15 @@ def _cut(text: str, limit: int) -> str:
 
 def _bounds(decl: Declaration, model: Model) -> tuple[Decimal | None, Decimal | None]:
     """The bounds the data reader enforces, and for named points with none the criterion's own."""
-    low, high = decl.low, decl.high
-    if isinstance(decl.type, Percent):
-        return (Decimal(0) if low is None else low, Decimal(100) if high is None else high)
-    if isinstance(decl.type, Count):
-        return (Decimal(0) if low is None else max(low, Decimal(0)), high)
-    if isinstance(decl.type, Points) and low is None and high is None:
+    if isinstance(decl.type, Points) and decl.low is None and decl.high is None:
         given = [n for n in model.nodes() if isinstance(n.rule, Given) and n.rule.input == decl.name]
         if len(given) == 1:  # the one criterion it scores: its minimum to its maximum
             return given[0].min, given[0].max
-    return low, high
+    return bounds(decl)
 
 
 def _expected(decl: Declaration, low: Decimal | None, high: Decimal | None) -> str:
-    kind = decl.type
-    what = ("percent" if isinstance(kind, Percent) else "count" if isinstance(kind, Count)
-            else "points" if isinstance(kind, Points) else "number")
-    bound = ("both" if low is not None and high is not None else "low" if low is not None
-             else "high" if high is not None else "none")
-    return _(_EXPECTED[what][bound]).format(low=shown_number(low) if low is not None else "",
-                                            high=shown_number(high) if high is not None else "")
+    return expected_number(decl, low, high, shown_number)  # the reader's own phrases: one translation
 
 
 def _default(decl: Declaration) -> str | None:
