@@ -7,11 +7,8 @@ name and never becomes a formula.
 
 from __future__ import annotations
 
-import datetime
 import io
-import os
 import re
-import zipfile
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +21,7 @@ from openpyxl.xml.functions import tostring
 from parrules.history import YearChange
 from parrules.i18n import N_, _
 from parrules.report.layout import Cell, Column, PublishedTable, Section, heading, published_table
+from parrules.reproducible import reproducible, stamp
 from parrules.results import INDEX_KINDS, Results
 
 HEADER_FILL = PatternFill("solid", fgColor="F0F0F0")
@@ -177,29 +175,7 @@ def render_xlsx(results: Results, change: YearChange | None = None) -> bytes:
     _indices_sheet(book.create_sheet(_sheet_title(_(SHEETS["indices"]), taken)), results)
     buffer = io.BytesIO()
     book.save(buffer)
-    # Saving dates the workbook now; it is dated by `_stamp` instead, so the same results give the same bytes.
-    book.properties.created = book.properties.modified = _stamp()
+    # Saving dates the workbook now; `stamp()` dates it instead, so the same results give the same bytes.
+    book.properties.created = book.properties.modified = stamp()
     book.properties.creator = "parrules"
-    return _reproducible(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
-
-
-def _stamp() -> datetime.datetime:
-    """The workbook's created/modified date: fixed, so the same results give the same bytes.
-
-    `SOURCE_DATE_EPOCH` (the reproducible-builds convention) sets it; otherwise it is 2000-01-01.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    seconds = int(epoch) if epoch.isdigit() and len(epoch) <= 12 else 946_684_800
-    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
-
-
-def _reproducible(data: bytes, replaced: dict[str, bytes]) -> bytes:
-    """The same workbook with every entry dated 1980-01-01 (the zip format's own start), some replaced."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, replaced.get(info.filename) or source.read(info.filename))
-    return out.getvalue()
+    return reproducible(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})

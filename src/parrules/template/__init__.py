@@ -13,10 +13,7 @@ units and the language only: it is dated by `SOURCE_DATE_EPOCH` (else 2000-01-01
 
 from __future__ import annotations
 
-import datetime
 import io
-import os
-import zipfile
 from collections.abc import Sequence
 from typing import Any, Literal, TypeAlias
 
@@ -25,6 +22,7 @@ from openpyxl.xml.functions import tostring
 
 from parrules.i18n import _
 from parrules.model import Model
+from parrules.reproducible import reproducible, stamp
 from parrules.template import style
 from parrules.template.instructions import write_instructions
 from parrules.template.sheets import write_unit_sheets
@@ -74,24 +72,5 @@ def render_template(model: Model, *, layout: Layout = "wide", units: Sequence[Un
     book.properties.creator = "parrules"
     buffer = io.BytesIO()
     book.save(buffer)
-    book.properties.created = book.properties.modified = _stamp()
-    return _reproducible(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
-
-
-def _stamp() -> datetime.datetime:
-    """The workbook's date: `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else 2000-01-01."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    seconds = int(epoch) if epoch.isdigit() and len(epoch) <= 12 else 946_684_800
-    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
-
-
-def _reproducible(data: bytes, replaced: dict[str, bytes]) -> bytes:
-    """The same workbook with every entry dated 1980-01-01 (the zip format's own start), some replaced."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, replaced.get(info.filename) or source.read(info.filename))
-    return out.getvalue()
+    book.properties.created = book.properties.modified = stamp()
+    return reproducible(buffer.getvalue(), {"docProps/core.xml": tostring(book.properties.to_tree())})
