@@ -4,6 +4,7 @@ names, types and sums are the checker's business, so that every problem is found
 
 from __future__ import annotations
 
+import difflib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
@@ -45,7 +46,9 @@ def build_source(text: str, file: str, root: Path | None) -> BuildResult:
         return BuildResult(None, result.diagnostics, builder.sources)
     own = str(Path(file).resolve()) if root is not None else file
     items = builder.expand(result.tree, file, (own,))
-    if any(d.is_error for d in builder.diagnostics) and not items:
+    items = builder.framework(items, file, (own,))
+    # Without its framework an extension is a fragment: what it lacks would only bury the cause.
+    if builder.framework_failed or (any(d.is_error for d in builder.diagnostics) and not items):
         return BuildResult(None, tuple(builder.diagnostics), builder.sources)
     model = builder.model(items, file)
     return BuildResult(model, tuple(builder.diagnostics), builder.sources)
@@ -101,6 +104,8 @@ class _Builder:
         self.file = "<text>"
         self.total_bytes = 0  # of the ruleset and everything included so far
         self.included: dict[str, m.Span] = {}  # each included file, and where it was first included
+        self.extended = False  # the main file extends a framework
+        self.framework_failed = False  # … which could not be read
 
     # ---- includes ----------------------------------------------------------------------------
 
@@ -224,6 +229,116 @@ class _Builder:
             return None
         return target
 
+    # ---- a framework (khung) and its extension --------------------------------------------------
+
+    def framework(self, items: list[tuple[str, Tree]], file: str, chain: tuple[str, ...]) -> list[tuple[str, Tree]]:
+        """The framework's items under this file's, when the file says `extends "…"` (first, once).
+
+        What the extension restates as a whole — its `ruleset` block, `rounding`, `classes`, `groups`,
+        `rank`, `stages` — replaces the framework's; declarations, components, exclusions, bonuses and
+        penalties add to them; `extend` and `restate` are applied to the framework's tree by `model`.
+        """
+        said = [(i, item) for i, (where, item) in enumerate(items) if where == file and item.data == "extends"]
+        if not said:
+            return items
+        self.extended = self.extended or len(chain) == 1
+        first_own = next(i for i, (where, _item) in enumerate(items) if where == file)
+        for position, (i, item) in enumerate(said):
+            if position == 0 and i == first_own:
+                continue
+            message = (_("a second `extends`: a ruleset extends one framework") if position else
+                       _("`extends` must be the first line of the ruleset"))
+            self.diagnostics.append(error("PAR124", message, _("keep one `extends \"…\"` line, at the top of the file"),
+                                          _span(file, item)))
+        own = [(where, item) for where, item in items if item.data != "extends"]
+        first = said[0][1]
+        token = _tokens(first)[0]
+        base = self._framework_items(_string(token), file, chain, _span(file, token))
+        if base is None:
+            self.framework_failed = True
+            return own
+        restated = {_REPLACED.get(item.data, item.data) for where, item in own if item.data in _REPLACED}
+        kept = [(where, item) for where, item in base if _REPLACED.get(item.data) not in restated]
+        return kept + own
+
+    def _framework_items(self, name: str, file: str, chain: tuple[str, ...],
+                         span: m.Span) -> list[tuple[str, Tree]] | None:
+        if not name.strip() or len(name) > MAX_INCLUDE_NAME or not name.isprintable() or not name.endswith(".par"):
+            self.diagnostics.append(error(
+                "PAR124", _("`extends` needs the name of a `.par` file: printable characters, at most {max}").format(
+                    max=MAX_INCLUDE_NAME),
+                _('write the framework\'s file relative to this one, e.g. `extends "../khung-2024.par"`'), span))
+            return None
+        base = Path(file).parent if self.root is not None else None
+        if base is None:
+            self.diagnostics.append(error(
+                "PAR124", _("`extends` needs the ruleset to be loaded from a file"),
+                _("load the ruleset with its path, not as text"), span))
+            return None
+        try:
+            target = (base / name).resolve()
+            exists = target.is_file()
+        except (OSError, ValueError):
+            exists = False
+        if not exists:
+            self.diagnostics.append(error(
+                "PAR124", _("the framework `{name}` does not exist").format(name=name),
+                _("paths are relative to the file that extends the framework"), span))
+            return None
+        key = str(target)
+        if key in chain or len(chain) >= MAX_INCLUDE_DEPTH:
+            shown_chain = " → ".join(self._shown(k) for k in (*chain, key))
+            self.diagnostics.append(error(
+                "PAR124", _("`{name}` makes a cycle of frameworks: {chain}").format(name=name, chain=shown_chain),
+                _("a framework cannot extend the ruleset that extends it"), span))
+            return None
+        text = self._read_include(target, name, span)
+        if text is None:
+            return None
+        shown = _display_path(target)
+        result = parse(text, shown)
+        self.sources[shown] = result.text
+        self.diagnostics.extend(result.diagnostics)
+        if result.tree is None:
+            return None
+        # The framework's own includes stay inside the framework's folder.
+        root, self.root = self.root, target.parent
+        try:
+            items = self.expand(result.tree, shown, (*chain, key))
+            return self.framework(items, shown, (*chain, key))
+        finally:
+            self.root = root
+
+    def patch(self, components: list[m.Node], patches: list[tuple[str, Tree]]) -> list[m.Node]:
+        """Apply `extend ID { … }` (sub-criteria under a framework node) and `restate ID max N`."""
+        known = {n.id for c in components for n in c.walk()}
+        added: dict[str, list[m.Node]] = {}
+        maxima: dict[str, Decimal] = {}
+        spans: dict[str, m.Span] = {}  # a changed node is now where the extension changed it
+        for file, item in patches:
+            self.file = file
+            id_token = _tokens(item)[0]
+            node_id = str(id_token)
+            if node_id not in known:
+                near = difflib.get_close_matches(node_id, sorted(known), n=1)
+                hint = (_("did you mean `{name}`?").format(name=near[0]) if near else
+                        _("name a node of the framework by its id, e.g. `extend 2.1 { … }`"))
+                what = _("`{kind} {id}`: the framework has no node {id}").format(kind=item.data.removesuffix("_node"),
+                                                                                  id=node_id)
+                self.diagnostics.append(error("PAR125", what, hint, _span(file, id_token)))
+                continue
+            if item.data == "restate":
+                if node_id in maxima:
+                    self.diagnostics.append(error(
+                        "PAR125", _("the maximum of {id} is restated twice").format(id=node_id),
+                        _("keep one `restate {id} max …` line").format(id=node_id), _span(file, id_token)))
+                maxima[node_id] = self.number(_tokens(item)[1])
+                spans[node_id] = _span(file, item)
+            else:
+                added.setdefault(node_id, []).extend(self.node(t, "node") for t in _trees(item))
+                spans.setdefault(node_id, _span(file, id_token))
+        return [_patched(c, added, maxima, spans) for c in components]
+
     # ---- the ruleset ---------------------------------------------------------------------------
 
     def model(self, items: list[tuple[str, Tree]], main_file: str) -> m.Model:
@@ -239,6 +354,7 @@ class _Builder:
         grouping: m.Grouping | None = None
         ranking: m.Ranking | None = None
         seen_once: dict[str, m.Span] = {}
+        patches: list[tuple[str, Tree]] = []
 
         def once(kind: str, span: m.Span) -> bool:
             if kind in seen_once:
@@ -282,6 +398,16 @@ class _Builder:
                     grouping = self.grouping(item)
             elif kind == "rank" and once("rank", span):
                 ranking = self.ranking(item)
+            elif kind in ("extend_node", "restate"):
+                patches.append((file, item))
+        if patches:
+            if not self.extended:
+                self.diagnostics.append(error(
+                    "PAR125", _("`{kind}` changes a framework, but the ruleset extends none").format(
+                        kind=patches[0][1].data.removesuffix("_node")),
+                    _('start the file with `extends "…"`, the framework\'s file'), _span(*patches[0])))
+            else:
+                components = self.patch(components, patches)
         self.file = main_file
         if meta is None:
             self.diagnostics.append(error(
@@ -474,6 +600,8 @@ class _Builder:
                 values["applies"] = self.expr(_trees(part)[0])
             elif part.data == "capped":
                 values["capped"] = True
+            elif part.data in ("source", "note", "follows"):
+                values["provenance"] = self.provenance(part, values.get("provenance"))
             elif part.data == "node":
                 children.append(self.node(part, "node"))
             elif part.data == "rule":
@@ -484,6 +612,22 @@ class _Builder:
             id=str(id_token), kind=cast(Any, node_kind), title=_string(title_token),
             max=self.number(max_token), children=tuple(children), rule=rule, span=span, **values,
         )
+
+    def provenance(self, part: Tree, before: m.Provenance | None) -> m.Provenance:
+        """One `source`, `note` or `follows` line added to what the node said before (a second one is an error)."""
+        found = before or m.Provenance(span=_span(self.file, part))
+        text = _string(_tokens(part)[-1])
+        field = {"source": "source", "note": "note", "follows": "other"}[part.data]
+        if getattr(found, field) is not None:
+            word = part.data
+            self.diagnostics.append(error(
+                "PAR110", _("a second `{kind}` line on the same node").format(kind=word),
+                _("write one `{kind}` line; put more in its text").format(kind=word), _span(self.file, part)))
+            return found
+        if part.data == "follows":
+            which = str(_tokens(_trees(part)[0])[0])
+            return attrs.evolve(found, follows=cast(Any, which), other=text)
+        return attrs.evolve(found, source=text) if field == "source" else attrs.evolve(found, note=text)
 
     def rule(self, tree: Tree, node_id: str) -> m.Rule:
         kind = tree.data
@@ -513,9 +657,7 @@ class _Builder:
                     otherwise = self.outcome(_trees(part)[0])
             return m.Table(tuple(branches), otherwise, span)
         if kind == "proportional":
-            tokens = _tokens(tree)
-            zero_below = self.number(tokens[1]) if len(tokens) > 1 else None
-            return m.Proportional(str(tokens[0]), zero_below, span)
+            return self.proportional(tree, span)
         if kind == "deduct":
             deductions: list[m.DeductPer | m.DeductIf] = []
             floor: Decimal | None = None
@@ -535,6 +677,36 @@ class _Builder:
         if kind == "full_unless":
             return m.FullUnless(tuple(self.expr(e) for e in _trees(tree)), span)
         return m.Formula(self.expr(_trees(tree)[0]), span)
+
+    def proportional(self, tree: Tree, span: m.Span) -> m.Proportional:
+        values: dict[str, Any] = {}
+        for part in _trees(tree):
+            if part.data == "zero_below":
+                values["zero_below"] = self.number(_tokens(part)[0])
+            elif part.data == "full_from":
+                values["full_from"] = self.number(_tokens(part)[0])
+            elif part.data == "rate_of":
+                denominator = _trees(part)[0]
+                names = [t for t in _tokens(denominator) if t.type == "NAME"]
+                if denominator.data == "denominator_larger" and str(_tokens(denominator)[0]) != "max":
+                    self.diagnostics.append(error(
+                        "PAR110", _("`min(…)` cannot be a denominator"),
+                        _("write `of max(a, b)` when the larger of the counts is the denominator"),
+                        _span(self.file, denominator)))
+                values["denominator"] = tuple(str(n) for n in names)
+                fallback = _tokens(part)
+                if fallback:
+                    values["fallback"] = str(fallback[-1])
+            elif part.data == "if_zero":
+                gives = _trees(part)[0]
+                where = _span(self.file, part)
+                if gives.data == "zero_full":
+                    values["if_zero"] = m.IfZero("full", span=where)
+                elif gives.data == "zero_points":
+                    values["if_zero"] = m.IfZero("points", self.number(_tokens(gives)[0]), span=where)
+                else:
+                    values["if_zero"] = m.IfZero("not_applicable", span=where)
+        return m.Proportional(str(_tokens(tree)[0]), span=span, **values)
 
     def outcome(self, tree: Tree) -> m.Outcome:
         inner = _trees(tree)[0]
@@ -632,7 +804,12 @@ class _Builder:
         group_tokens = _tokens(tree)
         group = _string(group_tokens[0]) if group_tokens else None
         bands: list[m.ClassBand] = []
+        basis: m.ClassBasis = "index"
+        said = False
         for line in _trees(tree):
+            if line.data == "class_basis":
+                basis, said = cast(m.ClassBasis, str(_tokens(line)[1])), True
+                continue
             label = _tokens(line)[0]
             values: dict[str, Any] = {}
             bare: list[Decimal] = []
@@ -649,7 +826,7 @@ class _Builder:
                 else:
                     values.update(upper=value, upper_inclusive=True)
             bands.append(m.ClassBand(_string(label), span=_span(self.file, line), bare=tuple(bare), **values))
-        return m.ClassTable(tuple(bands), group, _span(self.file, tree))
+        return m.ClassTable(tuple(bands), group, basis, said, _span(self.file, tree))
 
     def grouping(self, tree: Tree) -> m.Grouping:
         span = _span(self.file, tree)
@@ -678,6 +855,27 @@ class _Builder:
             elif part.data == "ties":
                 ties = str(_tokens(part)[-1])
         return m.Ranking(scope[0] == "within", tuple(keys), cast(Any, ties), _span(self.file, tree))
+
+
+# The blocks an extension restates as a whole (the framework's are dropped), by the kind they count as.
+_REPLACED = {"ruleset_block": "ruleset_block", "rounding_block": "rounding_block", "classes_block": "classes_block",
+             "groups_block": "groups", "groups_from_data": "groups", "rank": "rank", "stages_block": "stages_block"}
+
+
+def _patched(node: m.Node, added: dict[str, list[m.Node]], maxima: dict[str, Decimal],
+             spans: dict[str, m.Span]) -> m.Node:
+    children = tuple(_patched(c, added, maxima, spans) for c in node.children)
+    changes: dict[str, Any] = {}
+    if node.id in added:
+        # A framework leaf that a lower level itemises loses its rule: its sub-criteria score it now.
+        changes.update(children=children + tuple(added[node.id]), rule=None)
+    elif children != node.children:
+        changes["children"] = children
+    if node.id in maxima:
+        changes["max"] = maxima[node.id]
+    if node.id in spans:
+        changes["span"] = spans[node.id]
+    return attrs.evolve(node, **changes) if changes else node
 
 
 def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:

@@ -19,7 +19,7 @@ form keeps the machine words (`added`, `max`, node ids).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from attrs import frozen
@@ -43,7 +43,9 @@ ASPECTS = {
     "applies": N_("where it applies"), "rule": N_("the rule"), "kind": N_("the kind"), "parent": N_("the place"),
     "cap": N_("the cap"), "in_scale": N_("`counts in scale`"), "reason": N_("the reason"),
     "declaration": N_("the declaration"), "scale": N_("the scale"), "full_scale": N_("the scale after exclusions"),
-    "band": N_("the bounds"), "line": N_("the line"), "step": N_("the step"), "setting": N_("the setting"),
+    "band": N_("the bounds"), "basis": N_("what the classes are on"), "source": N_("the source"),
+    "note": N_("the note"), "follows": N_("the reading it follows"), "line": N_("the line"), "step": N_("the step"),
+    "setting": N_("the setting"),
 }
 SECTIONS = {
     "node": N_("Criteria"), "input": N_("Inputs"), "attribute": N_("Attributes"), "exclusion": N_("Exclusions"),
@@ -243,7 +245,21 @@ def _node_changes(old: m.Node, new: m.Node, old_parent: str | None, new_parent: 
         yield change("applies", _applies(before_applies), _applies(after_applies))
     if old_parent != new_parent:
         yield change("parent", old_parent or _("the top"), new_parent or _("the top"))
+    yield from _provenance_changes(old, new, change)
     yield from _rule_changes(old, new)
+
+
+def _provenance_changes(old: m.Node, new: m.Node, change: Callable[[str, str | None, str | None], Change]
+                        ) -> Iterator[Change]:
+    """Where the rule comes from, its note and the reading it follows, as the files write them."""
+    before, after = old.provenance or m.Provenance(), new.provenance or m.Provenance()
+    for aspect, a, b in (("source", before.source, after.source), ("note", before.note, after.note)):
+        if a != b:
+            yield change(aspect, f'"{a}"' if a is not None else None, f'"{b}"' if b is not None else None)
+    if (before.follows, before.other) != (after.follows, after.other):
+        def said(p: m.Provenance) -> str | None:
+            return f'`follows {p.follows} "{p.other}"`' if p.follows is not None else None
+        yield change("follows", said(before), said(after))
 
 
 def _applies(condition: str | None) -> str:
@@ -354,8 +370,16 @@ def _scale(old: m.Model, new: m.Model) -> Iterator[Change]:
 
 def _classes(old: m.Model, new: m.Model) -> Iterator[Change]:
     def bands(model: m.Model) -> dict[tuple[str | None, str], str]:
-        return {(t.group, b.label): par.band_text(b) for t in model.classes for b in t.bands}
+        return {(t.group, b.label): par.band_text(b, t.basis == "points") for t in model.classes for b in t.bands}
 
+    def bases(model: m.Model) -> dict[str | None, str]:
+        return {t.group: t.basis for t in model.classes}
+
+    for group, basis in bases(new).items():
+        was = bases(old).get(group)
+        if was is not None and was != basis:
+            yield Change("classes", "changed", "" if group is None else f'"{group}"', aspect="basis",
+                         old=f"`classes by {was}`", new=f"`classes by {basis}`")
     before, after = bands(old), bands(new)
     for key, text in before.items():
         subject = _class_subject(key)

@@ -61,6 +61,13 @@ def references(expr: m.Expr) -> set[str]:
     return out
 
 
+def optional_reads(rule: m.Rule) -> frozenset[str]:
+    """What a rule reads but can do without: a denominator that has a fallback, and the fallback itself."""
+    if isinstance(rule, m.Proportional) and rule.fallback:
+        return frozenset((*rule.denominator, rule.fallback))
+    return frozenset()
+
+
 def rule_reads(rule: m.Rule, declared: Mapping[str, m.Declaration]) -> tuple[str, ...]:
     """The declared names (inputs and attributes) a rule reads, in a stable order."""
     names: set[str] = set()
@@ -83,7 +90,12 @@ def rule_reads(rule: m.Rule, declared: Mapping[str, m.Declaration]) -> tuple[str
             names.update(references(branch.condition))
             outcome(branch.outcome)
         outcome(rule.otherwise)
-    elif isinstance(rule, m.Proportional | m.Given):
+    elif isinstance(rule, m.Proportional):
+        names.add(rule.input)
+        names.update(rule.denominator)
+        if rule.fallback:
+            names.add(rule.fallback)
+    elif isinstance(rule, m.Given):
         names.add(rule.input)
     elif isinstance(rule, m.Deduct):
         for d in rule.deductions:
@@ -257,15 +269,7 @@ def compile_rule(rule: m.Rule, node_max: Decimal, node_min: Decimal,
 
         return table
     if isinstance(rule, m.Proportional):
-        rate, floor = rule.input, rule.zero_below
-
-        def proportional(env: Env) -> tuple[Decimal, int]:
-            value: Decimal = env[rate]  # type: ignore[assignment]
-            if floor is not None and value < floor:
-                return ZERO, 1
-            return value / HUNDRED * node_max, 0
-
-        return proportional
+        return _proportional(rule, node_max)
     if isinstance(rule, m.Deduct):
         per = [(d.amount, d.input) for d in rule.deductions if isinstance(d, m.DeductPer)]
         conditional = [(d.amount, compile_expr(d.condition, ctx)) for d in rule.deductions
@@ -299,6 +303,79 @@ def compile_rule(rule: m.Rule, node_max: Decimal, node_min: Decimal,
     return lambda env: (formula(env), 0)
 
 
+def denominator_of(rule: m.Proportional) -> Callable[[Env], Decimal | None]:
+    """A rate's denominator for a unit: the larger of its counts, else the fallback; None when all are blank.
+
+    Blank and 0 both send a rate to its fallback (the source's "if both are 0 or empty"); the rule's
+    `if zero` then says what a denominator that is still 0 (or blank) gives.
+    """
+    names, fallback = rule.denominator, rule.fallback
+
+    def denominator(env: Env) -> Decimal | None:
+        present = [env[n] for n in names if n in env]
+        value: Decimal | None = max(present) if present else None  # type: ignore[assignment]
+        if (value is None or value == 0) and fallback is not None and env.get(fallback) is not None:
+            value = env[fallback]  # type: ignore[assignment]
+        return value
+
+    return denominator
+
+
+# Which line of a proportional rule gave the points (explain shows it): the rate itself, `zero below`,
+# `full from` reached, the denominator 0 (`if zero`).
+PROPORTIONAL_RATE, PROPORTIONAL_BELOW, PROPORTIONAL_FULL, PROPORTIONAL_ZERO = 0, 1, 2, 3
+
+
+def zero_denominator(rule: m.Rule) -> Callable[[Env], bool] | None:
+    """For `if zero -> not applicable`: whether a unit's denominator is 0 (the criterion then does not apply)."""
+    if not (isinstance(rule, m.Proportional) and rule.of_counts and rule.if_zero is not None
+            and rule.if_zero.kind == "not_applicable"):
+        return None
+    denominator, fallback = denominator_of(rule), rule.fallback
+
+    def is_zero(env: Env) -> bool:
+        value = denominator(env)
+        return value == 0 or (value is None and fallback is not None)
+
+    return is_zero
+
+
+def _proportional(rule: m.Proportional, node_max: Decimal) -> LeafFn:
+    rate_input, floor, full = rule.input, rule.zero_below, rule.full_from
+    denominator = denominator_of(rule) if rule.of_counts else None
+    policy = rule.if_zero
+
+    def proportional(env: Env) -> tuple[Decimal, int]:
+        if denominator is None:
+            value: Decimal = env[rate_input]  # type: ignore[assignment]
+        else:
+            below = denominator(env)
+            if below is None or below == 0:
+                if policy is None:
+                    shown = ", ".join(f"{n} = {env.get(n, '')}" for n in (*rule.denominator, *(
+                        [rule.fallback] if rule.fallback else [])))
+                    raise EvaluationProblem(
+                        "DAT122", _("the rate's denominator is 0 ({values})").format(values=shown),
+                        _("say what a zero denominator gives: `if zero -> full`, `if zero -> 0` or "
+                          "`if zero -> not applicable`; or check the data"), rule.denominator[0])
+                if policy.kind == "full":
+                    return node_max, PROPORTIONAL_ZERO
+                if policy.kind == "points":
+                    return policy.points, PROPORTIONAL_ZERO
+                # `if zero -> not applicable`: the plan's applicability has already taken the node out.
+                return ZERO, PROPORTIONAL_ZERO
+            value = ROUNDING.divide(env[rate_input] * HUNDRED, below)  # type: ignore[operator]
+        if floor is not None and value < floor:
+            return ZERO, PROPORTIONAL_BELOW
+        if full is not None:
+            if value >= full:
+                return node_max, PROPORTIONAL_FULL
+            return ROUNDING.divide(value * node_max, full), PROPORTIONAL_RATE
+        return value / HUNDRED * node_max, PROPORTIONAL_RATE
+
+    return proportional
+
+
 # ---- the plan ----------------------------------------------------------------------------------
 
 
@@ -315,6 +392,7 @@ class PlanNode:
     excluded_because: str | None
     divides: bool = False  # the rule's points may be a quotient, so they may need settling (exact.settle)
     quotients: bool = False  # a division anywhere in the rule, conditions included: it computes inexactly
+    required: tuple[str, ...] = ()  # of `reads`, those a unit must have (a denominator with a fallback may be blank)
 
 
 @frozen
@@ -366,6 +444,9 @@ class Plan:
             if p.node.applies is not None:
                 attribute_refs |= references(p.node.applies) & set(self.declared)
         self.applicability_inputs = tuple(sorted(attribute_refs))
+        # Criteria that do not apply to a unit whose denominator is 0 (`if zero -> not applicable`).
+        self.zero_tests = [(p.index, test) for p in self.nodes if p.node.rule is not None
+                           for test in [zero_denominator(p.node.rule)] if test is not None]
         self._applicability: dict[tuple[m.Value | None, ...], Applicability] = {}
         self._stage_leaves: dict[tuple[int, frozenset[str]], tuple[int, ...]] = {}
         group_ctx = _Context(self.declared, None,
@@ -385,9 +466,11 @@ class Plan:
         leaf = compile_rule(node.rule, node.max, node.min, self.declared) if node.rule is not None else None
         reads = rule_reads(node.rule, self.declared) if node.rule is not None else ()
         applies = compile_expr(node.applies, _Context(self.declared)) if node.applies is not None else None
+        optional = optional_reads(node.rule) if node.rule is not None else frozenset()
         self.nodes[index] = PlanNode(node, index, parent, tuple(placeholder), component, leaf, reads, applies,
                                      excluded.get(node.id), node.rule is not None and _divides(node.rule),
-                                     node.rule is not None and _quotients(node.rule))
+                                     node.rule is not None and _quotients(node.rule),
+                                     tuple(n for n in reads if n not in optional))
         return index
 
     def leaves_reading(self, app: Applicability, names: frozenset[str]) -> tuple[int, ...]:
@@ -400,13 +483,17 @@ class Plan:
         return found
 
     def applicability(self, values: Env) -> Applicability:
-        key = tuple(values.get(name) for name in self.applicability_inputs)
+        key: tuple[m.Value | None, ...] = tuple(values.get(name) for name in self.applicability_inputs)
+        zero: frozenset[int] = frozenset()
+        if self.zero_tests:
+            zero = frozenset(i for i, test in self.zero_tests if test(values))
+            key = (*key, *(i in zero for i, _test in self.zero_tests))
         found = self._applicability.get(key)
         if found is None:
-            found = self._applicability[key] = self._compute_applicability(values)
+            found = self._applicability[key] = self._compute_applicability(values, zero)
         return found
 
-    def _compute_applicability(self, values: Env) -> Applicability:
+    def _compute_applicability(self, values: Env, zero: frozenset[int] = frozenset()) -> Applicability:
         applies = [False] * len(self.nodes)
         why: list[str | None] = [None] * len(self.nodes)
         for p in self.nodes:  # parents come before children
@@ -416,6 +503,8 @@ class Plan:
                 why[p.index] = "excluded"
             elif p.applies is not None and not p.applies(values):
                 why[p.index] = "condition"
+            elif p.index in zero:
+                why[p.index] = "zero"
             else:
                 applies[p.index] = True
         maxima = [ZERO] * len(self.nodes)
@@ -435,7 +524,7 @@ class Plan:
         inner = tuple((i, tuple(c for c in self.nodes[i].children if applies[c]),
                        self.nodes[i].node.min, self.nodes[i].node.max)
                       for i in self.postorder if applies[i] and self.nodes[i].leaf is None)
-        reads = tuple(dict.fromkeys([*(name for i in leaves for name in self.nodes[i].reads),
+        reads = tuple(dict.fromkeys([*(name for i in leaves for name in self.nodes[i].required),
                                      *(name for x in self.extras for name in x.reads)]))
         return Applicability(tuple(applies), tuple(maxima), unit_max, leaves, inner, reads, tuple(why))
 
@@ -446,11 +535,15 @@ def _divides(rule: m.Rule) -> bool:
     Everything else — steps, proportional (a rate in percent × a maximum), deductions, given points —
     multiplies and adds short decimals, and is exact as it is.
     """
+    if isinstance(rule, m.Proportional) and (rule.of_counts or rule.full_from is not None):
+        return True  # a rate of counts, or rate × max ÷ threshold
     return any(_has_division(e) for e in rule_expressions(rule, conditions=False))
 
 
 def _quotients(rule: m.Rule) -> bool:
     """Whether any expression of the rule divides, its conditions included."""
+    if _divides(rule):
+        return True
     return any(_has_division(e) for e in rule_expressions(rule))
 
 

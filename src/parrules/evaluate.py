@@ -182,7 +182,7 @@ def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], prob
         return
     missing: dict[str, list[str]] = {}
     for i in app.leaves:
-        for name in plan.nodes[i].reads:
+        for name in plan.nodes[i].required:
             if name not in env:
                 missing.setdefault(name, []).append(plan.nodes[i].node.id)
     for extra in plan.extras:
@@ -386,7 +386,7 @@ def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
             units.append(UnitResult(
                 unit=s.record.name, row=s.record.row, group=group,
                 components=draft.components, total=draft.total,
-                max=s.unit_max, index=draft.index, class_=_classify(model, group, draft.index), rank=rank,
+                max=s.unit_max, index=draft.index, class_=_classify(model, group, draft.index, draft.total), rank=rank,
                 exact=draft.exact,
                 extras={k: rp(v) for k, v in s.extras.items()},
                 stage_totals={k: rp(total) for k, (total, _) in s.stages.items()},
@@ -466,11 +466,13 @@ def _rank_overall(model: m.Model, units: list[UnitResult]) -> list[UnitResult]:
     return [attrs.evolve(u, rank=by_name[u.unit]) for u in units]
 
 
-def _classify(model: m.Model, group: str | None, index: Decimal) -> str | None:
+def _classify(model: m.Model, group: str | None, index: Decimal, total: Decimal) -> str | None:
+    """The class of the published index, or of the published total where the classes are `by points`."""
     tables = [t for t in model.classes if t.group == group] or [t for t in model.classes if t.group is None]
     for table in tables:
+        value = total if table.basis == "points" else index
         for band in table.bands:
-            if band.contains(index):
+            if band.contains(value):
                 return band.label
     return None
 
@@ -520,4 +522,9 @@ def _why_not(plan: Plan, app: Applicability, index: int) -> str:
     if why == "parent" and p.parent is not None:
         parent = plan.nodes[p.parent].node
         return _("{node} does not apply").format(node=words.node(parent.kind, parent.id))
+    if why == "zero":
+        rule = p.node.rule
+        assert isinstance(rule, m.Proportional)
+        return _("its rate's denominator ({names}) is 0 for this unit, and the rule says it then does not "
+                 "apply").format(names=", ".join(rule.denominator))
     return _("its `applies if` condition is false for this unit")

@@ -12,10 +12,12 @@ items always sum to the unit's maximum − its unrounded total.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, localcontext
+from typing import Any, cast
 
 from parrules import model as m
-from parrules.compile import references
+from parrules.compile import PROPORTIONAL_BELOW, PROPORTIONAL_FULL, PROPORTIONAL_ZERO, denominator_of, references
 from parrules.exact import CONTEXT
 from parrules.explanation import ExplainedNode, Explanation, Loss, StageLine
 from parrules.format import expr as expr_text
@@ -25,6 +27,7 @@ from parrules.report.numbers import plain_max
 from parrules.results import NodeResult, Results, UnitResult
 
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
 
 
 def explain(results: Results, unit: UnitResult | str) -> Explanation:
@@ -54,6 +57,7 @@ def _explain(results: Results, unit: UnitResult) -> Explanation:
         official_stage=official.name if official is not None else None,
         extras=tuple((x.kind, x.id, unit.extras[x.id]) for x in model.extras if x.id in unit.extras),
         gap=class_gap(results, unit),
+        unitemised=unit.unitemised,
     )
 
 
@@ -73,7 +77,7 @@ def _node(result: NodeResult, nodes: dict[str, m.Node], unit: UnitResult) -> Exp
     return ExplainedNode(
         result.id, result.kind, result.title, result.points, result.max, result.status, why, reason,
         inputs, tuple(result.stage_points.items()),
-        tuple(_node(c, nodes, unit) for c in result.children))
+        tuple(_node(c, nodes, unit) for c in result.children), node.provenance)
 
 
 # ---- why a leaf got its points ----------------------------------------------------------------------
@@ -98,6 +102,45 @@ def _outcome_text(outcome: m.Outcome) -> str:
     if outcome.expr is not None:
         return expr_text(outcome.expr)
     return "proportional" + (f" {outcome.proportional}" if outcome.proportional else "")
+
+
+def _why_proportional(rule: m.Proportional, node: m.Node, branch: int, got: str, env: dict[str, object], *,
+                      read: Callable[[list[str]], list[tuple[str, str]]],
+                      said: Callable[[list[tuple[str, str]]], str]) -> tuple[str, list[tuple[str, str]]]:
+    """rate × max, the rate from counts where it is one, the threshold and the zero denominator said."""
+    names = [rule.input, *rule.denominator, *([rule.fallback] if rule.fallback else [])]
+    shown = read(names)
+    top = plain_max(node.max)
+    if branch == PROPORTIONAL_ZERO:
+        policy = rule.if_zero
+        gives = "full → " + got if policy is not None and policy.kind == "full" else got
+        text = _("{inputs} → the denominator is 0 → if zero -> {points}").format(inputs=said(shown), points=gives)
+        return text, shown
+    if rule.of_counts:
+        below = denominator_of(rule)(cast(Any, env))
+        assert below is not None
+        with localcontext(CONTEXT):
+            rate = cast(Decimal, env[rule.input]) * HUNDRED / below
+        rate_text = f"{plain_max(cast(Decimal, env[rule.input]))} ÷ {plain_max(below)} = {_percent(rate)}"
+    else:
+        rate = cast(Decimal, env[rule.input])
+        rate_text = _percent(rate)
+    if branch == PROPORTIONAL_BELOW and rule.zero_below is not None:
+        return f"{said(shown)} → {rate_text} < {plain_max(rule.zero_below)} % → 0", shown
+    if branch == PROPORTIONAL_FULL and rule.full_from is not None:
+        return _("{inputs} → {rate} ≥ {threshold} % → full {points}").format(
+            inputs=said(shown), rate=rate_text, threshold=plain_max(rule.full_from), points=got), shown
+    if rule.full_from is not None:
+        threshold = plain_max(rule.full_from)
+        return (f"{said(shown)} → {rate_text} < {threshold} % → {_percent(rate)} × {top} ÷ {threshold} % = {got}",
+                shown)
+    return f"{said(shown)} → proportional → {rate_text} × {top} = {got}", shown
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate as explanations show it: to 2 decimals at most (the points keep every digit)."""
+    shown = rate.quantize(Decimal("0.01")) if rate.as_tuple().exponent < -2 else rate  # type: ignore[operator]
+    return f"{'≈ ' if shown != rate else ''}{plain_max(shown)} %"
 
 
 def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -> tuple[str, list[tuple[str, str]]]:
@@ -138,10 +181,7 @@ def _why(node: m.Node, result: NodeResult, env: object, model: m.Model | None) -
         return _("{inputs} → no line holds → otherwise -> {outcome}").format(
             inputs=said(shown), outcome=then(rule.otherwise)), shown
     if isinstance(rule, m.Proportional):
-        shown = read([rule.input])
-        if branch == 1 and rule.zero_below is not None:
-            return f"{said(shown)} < {plain_max(rule.zero_below)} % → 0", shown
-        return f"{said(shown)} → proportional → {shown[0][1]} × {plain_max(node.max)} = {got}", shown
+        return _why_proportional(rule, node, branch, got, env, read=read, said=said)
     if isinstance(rule, m.Deduct):
         parts: list[str] = []
         names: list[str] = []

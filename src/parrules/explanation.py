@@ -12,6 +12,7 @@ from attrs import frozen
 
 from parrules.gap import ClassGap
 from parrules.i18n import N_, _, n_, number
+from parrules.model import Provenance
 from parrules.report.numbers import plain, plain_max
 
 ZERO = Decimal(0)
@@ -30,6 +31,7 @@ class ExplainedNode:
     inputs: tuple[tuple[str, str], ...] = ()
     stages: tuple[tuple[str, Decimal], ...] = ()
     children: tuple[ExplainedNode, ...] = ()
+    provenance: Provenance | None = None  # the rule's source, note, and which reading it follows
 
     def walk(self) -> list[ExplainedNode]:
         out = [self]
@@ -78,6 +80,7 @@ class Explanation:
     official_stage: str | None
     extras: tuple[tuple[str, str, Decimal], ...]  # (kind, id, points)
     gap: ClassGap | None
+    unitemised: Decimal = ZERO  # the unit's maximum from the data is this much below the rules'
 
     def leaves(self) -> list[ExplainedNode]:
         return [n for root in self.tree for n in root.walk() if not n.children]
@@ -159,7 +162,13 @@ def _headline(e: Explanation) -> str:
 def render_explanation(e: Explanation) -> str:
     head = f"{e.unit}" + (f" — {e.group}" if e.group else "")
     out = [head, "=" * len(head), _headline(e),
-           _("(unrounded total: {total})").format(total=_num(e.exact_total)), ""]
+           _("(unrounded total: {total})").format(total=_num(e.exact_total))]
+    if e.unitemised:
+        out.append(_("The unit's maximum {max} is from the data (column `max`), {less} below what the rules give "
+                     "({rules}); the rules do not itemise the difference, so the fields and criteria below keep "
+                     "the rules' maxima.").format(max=_num(e.max), less=_num(e.unitemised),
+                                                   rules=_num(e.max + e.unitemised)))
+    out.append("")
     nodes = [n for root in e.tree for n in root.walk()]
     depth = {n.id: 0 for n in nodes}
     for root in e.tree:
@@ -173,6 +182,11 @@ def render_explanation(e: Explanation) -> str:
     for kind, extra_id, points in e.extras:
         template = _("Bonus {id}: {points}") if kind == "bonus" else _("Penalty {id}: {points}")
         out.append(template.format(id=extra_id, points=_num(points)))
+    sourced = [n for n in nodes if n.provenance is not None]
+    if sourced:
+        out += ["", _("Where the rules come from:")]
+        for n in sourced:
+            out += [f"  {n.id:<10} {line}" for line in provenance_lines(n.provenance)]
     skipped = [n for n in nodes if n.status != "scored" and n.reason]
     if skipped:
         out += ["", _("Not applicable or excluded:")]
@@ -209,7 +223,16 @@ def render_explanation(e: Explanation) -> str:
 def _gap_lines(gap: ClassGap) -> list[str]:
     figures = {"class_name": gap.next_class, "bound": _num(gap.bound), "points": _num(gap.needed)}
     count = _points_count(gap.needed)
-    if gap.target_index != gap.bound:
+    if gap.by_points and gap.target_index != gap.bound:
+        line = n_("To reach {class_name} (a total from {bound} points, that is from {target} before rounding): "
+                  "{points} point short.",
+                  "To reach {class_name} (a total from {bound} points, that is from {target} before rounding): "
+                  "{points} points short.", count).format(**figures, target=_num(gap.target_index))
+    elif gap.by_points:
+        line = n_("To reach {class_name} (a total from {bound} points): {points} point short.",
+                  "To reach {class_name} (a total from {bound} points): {points} points short.",
+                  count).format(**figures)
+    elif gap.target_index != gap.bound:
         line = n_("To reach {class_name} (an index from {bound} %, that is from {target} % before rounding): "
                   "{points} point short.",
                   "To reach {class_name} (an index from {bound} %, that is from {target} % before rounding): "
@@ -242,6 +265,32 @@ def _signed(value: Decimal) -> str:
     return f"≈{sign}{text[1:]}" if text.startswith("≈") else f"{sign}{text}"
 
 
+FOLLOWS = {
+    "practice": N_("follows observed practice; the official text: {other}"),
+    "text": N_("follows the official text; observed practice: {other}"),
+}
+
+
+def provenance_lines(provenance: Provenance | None) -> list[str]:
+    """A rule's source, note and the reading it follows, one line each, in the reader's language."""
+    if provenance is None:
+        return []
+    lines = []
+    if provenance.source:
+        lines.append(_("source: {text}").format(text=provenance.source))
+    if provenance.note:
+        lines.append(_("note: {text}").format(text=provenance.note))
+    if provenance.follows is not None:
+        lines.append(_(FOLLOWS[provenance.follows]).format(other=provenance.other or ""))
+    return lines
+
+
+def provenance_dict(provenance: Provenance) -> dict[str, str]:
+    found = {"source": provenance.source, "note": provenance.note, "follows": provenance.follows,
+             "other": provenance.other}
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def _node_dict(node: ExplainedNode) -> dict[str, object]:
     out: dict[str, object] = {"id": node.id, "kind": node.kind, "title": node.title, "status": node.status,
                               "points": plain_max(node.points), "max": plain_max(node.max)}
@@ -252,6 +301,8 @@ def _node_dict(node: ExplainedNode) -> dict[str, object]:
         out["reason"] = node.reason
     if node.stages:
         out["stages"] = {k: plain_max(v) for k, v in node.stages}
+    if node.provenance is not None:
+        out["provenance"] = provenance_dict(node.provenance)
     if node.children:
         out["children"] = [_node_dict(c) for c in node.children]
     return out
@@ -262,6 +313,7 @@ def explanation_to_dict(e: Explanation) -> dict[str, object]:
     return {
         "unit": e.unit, "group": e.group, "total": plain(e.total), "exact_total": plain_max(e.exact_total),
         "max": plain_max(e.max), "index": plain(e.index), "class": e.class_, "rank": e.rank,
+        **({"max_not_itemised": plain_max(e.unitemised)} if e.unitemised else {}),
         "tree": [_node_dict(n) for n in e.tree],
         "losses": [{"id": x.node_id, "title": x.title, "points": plain_max(x.amount), "kind": x.kind}
                    for x in sorted(e.losses, key=lambda x: (-x.amount, x.node_id)) if x.amount],
@@ -271,7 +323,7 @@ def explanation_to_dict(e: Explanation) -> dict[str, object]:
         "extras": [{"kind": k, "id": i, "points": plain_max(p)} for k, i, p in e.extras],
         "gap": None if gap is None else {
             "next_class": gap.next_class, "bound": plain_max(gap.bound), "target_index": plain_max(gap.target_index),
-            "needed": plain_max(gap.needed),
+            "needed": plain_max(gap.needed), "basis": "points" if gap.by_points else "index",
             "reachable": gap.reachable,
             "suggestion": [{"id": g.node_id, "title": g.title, "gain": plain_max(g.gain), "used": plain_max(g.used)}
                            for g in gap.suggestion],

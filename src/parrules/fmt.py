@@ -40,7 +40,7 @@ _STATEMENTS = frozenset({
     "ruleset_block", "authority", "year", "level", "scale", "expect", "unit_max", "include",
     "attributes_block", "inputs_block", "declaration", "stages_block", "stage", "component", "node", "rule",
     "branch", "exclude", "bonus", "penalty", "rounding_block", "rounding_line", "classes_block", "class_line",
-    "groups_block", "groups_from_data", "group_when", "group_otherwise", "rank",
+    "groups_block", "groups_from_data", "group_when", "group_otherwise", "rank", "extends", "extend_node", "restate",
 })
 # Blocks whose lines are columns: the block's first word → how many leading cells line up.
 _ALIGNED = {"attributes": 2, "inputs": 2, "rounding": 1, "classes": 1, "stages": 1}

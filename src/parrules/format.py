@@ -197,6 +197,14 @@ def _node(node: m.Node, depth: int) -> list[str]:
         head += ["applies if", expr(node.applies)]
     if node.capped:
         head.append("capped")
+    provenance = node.provenance
+    if provenance is not None:
+        if provenance.source is not None:
+            head += ["source", _string(provenance.source)]
+        if provenance.note is not None:
+            head += ["note", _string(provenance.note)]
+        if provenance.follows is not None:
+            head += ["follows", provenance.follows, _string(provenance.other or "")]
     header = " ".join(head)
     if node.rule is not None:
         if node.children:
@@ -241,8 +249,7 @@ def rule_text(rule: m.Rule, owner: str) -> str:
     if isinstance(rule, m.Table):
         return "  ".join(_table(rule))
     if isinstance(rule, m.Proportional):
-        tail = "" if rule.zero_below is None else f" zero below {_percent(rule.zero_below)}"
-        return f"proportional {rule.input}{tail}"
+        return _proportional(rule)
     if isinstance(rule, m.Deduct):
         if not rule.deductions:
             raise ValueError("`deduct` needs at least one deduction")
@@ -373,19 +380,43 @@ def _rounding(settings: m.RoundingSettings) -> list[str]:
     return _block("rounding", body)
 
 
+def _proportional(rule: m.Proportional) -> str:
+    parts = ["proportional", rule.input]
+    if rule.denominator:
+        names = rule.denominator
+        parts += ["of", names[0] if len(names) == 1 else f"max({', '.join(names)})"]
+        if rule.fallback is not None:
+            parts += ["or", rule.fallback]
+    if rule.zero_below is not None:
+        parts.append(f"zero below {_percent(rule.zero_below)}")
+    if rule.full_from is not None:
+        parts.append(f"full from {_percent(rule.full_from)}")
+    policy = rule.if_zero
+    if policy is not None:
+        gives = {"full": "full", "not_applicable": "not applicable"}.get(policy.kind) or _number(policy.points)
+        parts.append(f"if zero -> {gives}")
+    return " ".join(parts)
+
+
 def _classes(table: m.ClassTable) -> list[str]:
-    head = "classes" if table.group is None else f"classes for {_string(table.group)}"
-    return _block(head, (_band(b) for b in table.bands))
+    head = "classes" + (f" by {table.basis}" if table.said or table.basis != "index" else "")
+    if table.group is not None:
+        head += f" for {_string(table.group)}"
+    points = table.basis == "points"
+    return _block(head, (_band(b, points) for b in table.bands))
 
 
-def _band(band: m.ClassBand) -> str:
+def _band(band: m.ClassBand, points: bool = False) -> str:
+    def bound(value: Decimal) -> str:
+        return _number(value, "a class bound") if points else _percent(value, "a class bound")
+
     parts = [_string(band.label)]
     if band.lower is not None:
-        parts.append(("from " if band.lower_inclusive else "above ") + _percent(band.lower, "a class bound"))
+        parts.append(("from " if band.lower_inclusive else "above ") + bound(band.lower))
     elif not band.lower_inclusive:
         raise ValueError(f"class {band.label!r} has an exclusive lower bound but no value")
     if band.upper is not None:
-        parts.append(("to " if band.upper_inclusive else "below ") + _percent(band.upper, "a class bound"))
+        parts.append(("to " if band.upper_inclusive else "below ") + bound(band.upper))
     elif band.upper_inclusive:
         raise ValueError(f"class {band.label!r} has an inclusive upper bound but no value")
     return " ".join(parts)
@@ -420,9 +451,9 @@ def declaration_text(decl: m.Declaration) -> str:
     return _declaration(decl, 0)
 
 
-def band_text(band: m.ClassBand) -> str:
-    """A class line: `"Tốt" from 80%`."""
-    return _band(band)
+def band_text(band: m.ClassBand, points: bool = False) -> str:
+    """A class line: `"Tốt" from 80%` (or `"Tốt" from 15` in `classes by points`)."""
+    return _band(band, points)
 
 
 def rounding_lines(settings: m.RoundingSettings) -> list[str]:

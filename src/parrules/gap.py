@@ -47,6 +47,7 @@ class ClassGap:
     gains: tuple[Gain, ...]  # every leaf that can still gain, largest first
     suggestion: tuple[Gain, ...]  # largest first, until the target is reached
     reachable: bool
+    by_points: bool = False  # the bound and the target are total points (`classes by points`), not an index
 
 
 class TreeSimulation:
@@ -108,25 +109,32 @@ class TreeSimulation:
             return self.total(points)
 
 
+def by_points(results: Results, unit: UnitResult) -> bool:
+    """Whether the unit's classes are on its total points (`classes by points`) rather than its index."""
+    table = results.class_table(unit.group)
+    return table is not None and table.basis == "points"
+
+
 def next_band(results: Results, unit: UnitResult) -> m.ClassBand | None:
-    """The class just above the unit's: the band with the lowest lower bound above its index."""
+    """The class just above the unit's: the band with the lowest lower bound above its index (or total)."""
     table = results.class_table(unit.group)
     if table is None:
         return None
-    above = [b for b in table.bands if b.lower is not None and (b.lower > unit.index or
-                                                                 (b.lower == unit.index and not b.lower_inclusive))]
+    value = unit.total if table.basis == "points" else unit.index
+    above = [b for b in table.bands if b.lower is not None and (b.lower > value or
+                                                                 (b.lower == value and not b.lower_inclusive))]
     return min(above, key=lambda b: b.lower or ZERO, default=None)
 
 
-def target_index(results: Results, band: m.ClassBand) -> Decimal:
-    """The lowest unrounded index whose published (rounded) index falls in the band.
+def target_index(results: Results, band: m.ClassBand, *, points: bool = False) -> Decimal:
+    """The lowest unrounded index (or total, for classes by points) whose published figure falls in the band.
 
     With 2 decimals half-up, from 80 is reached at 79.995 (it is published as 80.00); above 80 needs
     80.01 published, so 80.005. Truncation needs the bound itself. Where half-even would round the
     halfway value away from the band, the bound itself is asked for (at most half a step too much).
     """
     assert band.lower is not None
-    rounding = results.index_rounding
+    rounding = results.points_rounding if points else results.index_rounding
     if rounding is None:
         return band.lower
     step = Decimal(1).scaleb(-rounding.digits)
@@ -143,7 +151,14 @@ def points_to_next_class(results: Results, unit: UnitResult) -> tuple[str, Decim
     if band is None or band.lower is None or unit.max <= 0:
         return None
     with localcontext(CONTEXT):
-        return band.label, max(ZERO, target_index(results, band) * unit.max / HUNDRED - unit.exact.total)
+        return band.label, max(ZERO, _target_total(results, unit, band) - unit.exact.total)
+
+
+def _target_total(results: Results, unit: UnitResult, band: m.ClassBand) -> Decimal:
+    """The unrounded total that reaches the band: the target itself by points, else target × maximum ÷ 100."""
+    if by_points(results, unit):
+        return target_index(results, band, points=True)
+    return target_index(results, band) * unit.max / HUNDRED
 
 
 def class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
@@ -155,8 +170,9 @@ def _class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
     band = next_band(results, unit)
     if band is None or band.lower is None or unit.model is None or unit.max <= 0:
         return None
-    target = target_index(results, band)
-    target_total = target * unit.max / HUNDRED
+    on_points = by_points(results, unit)
+    target = target_index(results, band, points=on_points)
+    target_total = _target_total(results, unit, band)
     simulation = TreeSimulation(unit)
     start = simulation.total()
     gains = sorted(_gains(simulation, simulation.points, start), key=lambda g: (-g.gain, g.node_id))
@@ -174,7 +190,7 @@ def _class_gap(results: Results, unit: UnitResult) -> ClassGap | None:
         options = sorted((g for g in _gains(simulation, points, total) if g.node_id in remaining),
                          key=lambda g: (-g.gain, g.node_id))
     return ClassGap(unit.class_, band.label, band.lower, target, max(ZERO, target_total - start), tuple(gains),
-                    tuple(suggestion), total >= target_total)
+                    tuple(suggestion), total >= target_total, on_points)
 
 
 def _gains(simulation: TreeSimulation, points: dict[str, Decimal], total: Decimal) -> list[Gain]:

@@ -262,13 +262,38 @@ class Table:
     span: Span = _span_field()
 
 
+ZeroPolicy: TypeAlias = Literal["full", "points", "not_applicable"]
+
+
+@frozen
+class IfZero:
+    """What a rate from counts gives when its denominator is 0: full points, `points`, or not applicable."""
+
+    kind: ZeroPolicy
+    points: Decimal = Decimal(0)
+    span: Span = _span_field()
+
+
 @frozen
 class Proportional:
-    """rate × max; zero when the rate is below `zero_below` (in percent units)."""
+    """rate × max; zero when the rate is below `zero_below` (in percent units).
+
+    The rate is a percent input, or, with `denominator`, the count `input` ÷ a count × 100 (the larger
+    of several counts; `fallback` when they are blank or 0). With `full_from` (percent units) the
+    rate earns the maximum from that threshold up and `rate × max ÷ full_from` below it.
+    """
 
     input: str
     zero_below: Decimal | None = None
+    full_from: Decimal | None = None
+    denominator: tuple[str, ...] = ()
+    fallback: str | None = None
+    if_zero: IfZero | None = None
     span: Span = _span_field()
+
+    @property
+    def of_counts(self) -> bool:
+        return bool(self.denominator)
 
 
 @frozen
@@ -325,6 +350,21 @@ NodeKind: TypeAlias = Literal["component", "field", "criterion", "sub", "part"]
 
 
 @frozen
+class Provenance:
+    """Where a node's rule comes from, and how the ruleset reads the source.
+
+    `follows` says which reading the rule follows where the official text and observed practice
+    differ ("text" or "practice"); `other` is the reading it does not follow, kept in words.
+    """
+
+    source: str | None = None
+    note: str | None = None
+    follows: Literal["text", "practice"] | None = None
+    other: str | None = None
+    span: Span = _span_field()
+
+
+@frozen
 class Node:
     """A component, field (lĩnh vực), criterion (tiêu chí), sub-criterion (tiêu chí thành phần) or part.
 
@@ -341,6 +381,7 @@ class Node:
     capped: bool = False
     children: tuple[Node, ...] = ()
     rule: Rule | None = None
+    provenance: Provenance | None = None
     span: Span = _span_field()
 
     @property
@@ -462,12 +503,21 @@ class ClassBand:
         )
 
 
+ClassBasis: TypeAlias = Literal["index", "points"]
+
+
 @frozen
 class ClassTable:
-    """Bands for every group (`group` None) or for one group."""
+    """Bands for every group (`group` None) or for one group, on the index or on the total points.
+
+    `said` records whether the file wrote `by index` / `by points` (the checker asks for it where the
+    scale is not 100, and the formatter keeps it).
+    """
 
     bands: tuple[ClassBand, ...]
     group: str | None = None
+    basis: ClassBasis = "index"
+    said: bool = attrs.field(default=False, eq=False)
     span: Span = _span_field()
 
 

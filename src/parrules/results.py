@@ -134,9 +134,29 @@ class UnitResult:
         return [leaf for root in self.nodes for leaf in root.leaves()]
 
     def node_indices(self, kinds: tuple[str, ...] = INDEX_KINDS) -> dict[str, Decimal]:
-        """Unrounded index (points ÷ maximum × 100) of each applicable node of these kinds, tree order."""
-        return {n.id: index for root in self.nodes for n in root.walk()
-                if n.kind in kinds and (index := n.index) is not None}
+        """Unrounded index (points ÷ maximum × 100) of each applicable node of these kinds, tree order.
+
+        With the unit's maximum from the data (`unit max from data`), a ruleset of one component
+        gives that component the unit's maximum, so its index is the unit's; below it the rules do
+        not say where the difference lies, and fields and criteria keep the rules' maxima
+        (`unitemised` says by how much).
+        """
+        found = {n.id: index for root in self.nodes for n in root.walk()
+                 if n.kind in kinds and (index := n.index) is not None}
+        if self.unitemised and len(self.nodes) == 1 and self.nodes[0].id in found:
+            root = self.nodes[0]
+            own = root.max - self.unitemised
+            if own > 0:
+                found[root.id] = root.points / own * 100
+        return found
+
+    @property
+    def unitemised(self) -> Decimal:
+        """How far the unit's maximum from the data is below what its applicable criteria add up to."""
+        if not self.max_from_data or self.model is None:
+            return Decimal(0)
+        bonus = sum((x.cap for x in self.model.extras if x.kind == "bonus" and x.in_scale), Decimal(0))
+        return sum((r.max for r in self.nodes), Decimal(0)) + bonus - self.max
 
 
 @frozen

@@ -24,17 +24,31 @@ def check_publication(ctx: Context) -> None:
 # ---- classes -----------------------------------------------------------------------------------
 
 
-def _band(band: m.ClassBand) -> NumSet:
+def _band(band: m.ClassBand, domain: Domain) -> NumSet:
     lo = band.lower if band.lower is not None else -INF
     hi = band.upper if band.upper is not None else INF
-    return NumSet.between(lo, hi, band.lower_inclusive, band.upper_inclusive).intersect(INDEX.universe)  # type: ignore[arg-type]
+    return NumSet.between(lo, hi, band.lower_inclusive, band.upper_inclusive).intersect(domain.universe)  # type: ignore[arg-type]
 
 
-def _index_words(s: ValueSet) -> str:
+def _values_words(s: ValueSet, domain: Domain) -> str:
     assert isinstance(s, NumSet)
-    words = [_("of {value}").format(value=INDEX.value(p.lo)) if p.lo == p.hi else INDEX.words(p)
+    words = [_("of {value}").format(value=domain.value(p.lo)) if p.lo == p.hi else domain.words(p)
              for p in s.parts[:3]]
-    return _("an index {values}").format(values=or_words(words))
+    if domain.percent:
+        return _("an index {values}").format(values=or_words(words))
+    return _("a total {values}").format(values=or_words(words))
+
+
+def points_top(model: m.Model) -> Decimal:
+    """The highest total a unit can reach: the scale, and any bonus outside it."""
+    outside = sum((x.cap for x in model.extras if x.kind == "bonus" and not x.in_scale), Decimal(0))
+    return model.full_scale + outside
+
+
+def _domain(ctx: Context, table: m.ClassTable) -> Domain:
+    if table.basis == "index":
+        return INDEX
+    return Domain(NumSet.between(Decimal(0), points_top(ctx.model)))
 
 
 def _and_words(words: list[str]) -> str:
@@ -57,10 +71,7 @@ def _group_names(ctx: Context) -> list[str] | None:
 def _classes(ctx: Context) -> None:
     tables = ctx.model.classes
     if not tables:
-        ctx.error("PAR242", _("the ruleset has no `classes`, so no unit gets a class (xếp loại)"),
-                  _('add e.g. `classes { "Tốt" from 80%  "Khá" from 70% below 80%  "Trung bình" below 70% }`'),
-                  ctx.anchor())
-        return
+        return  # a table that publishes no class (xếp loại): no unit gets one, and reports leave the column out
     groups = _group_names(ctx)
     seen: dict[str | None, m.ClassTable] = {}
     for table in tables:
@@ -84,11 +95,18 @@ def _classes(ctx: Context) -> None:
                         _("the groups are: {groups}").format(groups=", ".join(f'"{g}"' for g in groups)))
             ctx.error("PAR241", _('`classes for "{group}"`: no group rule gives "{group}"').format(group=table.group),
                       hint, table.span)
-        if any(v != 0 for band in table.bands for v in band.bare):
+        if table.basis == "points":
+            if any(_percent_bounds(band) for band in table.bands):
+                for band in table.bands:
+                    _percent_in_points(ctx, band)
+            else:
+                _class_bands(ctx, table, _domain(ctx, table))
+        elif any(v != 0 for band in table.bands for v in band.bare):
             for band in table.bands:
                 _bare_bounds(ctx, band)  # their meaning is unknown until the `%` is written: nothing else to judge
         else:
-            _class_bands(ctx, table)
+            _unsaid_basis(ctx, table)
+            _class_bands(ctx, table, INDEX)
     if None not in seen and groups:
         for name in groups:
             if name not in seen:
@@ -117,26 +135,64 @@ def _bare_bounds(ctx: Context, band: m.ClassBand) -> None:
     else:
         hint = _("write `{code}`").format(code=code)
     listed = _and_words([f"`{num(v)}`" for v in bare])
+    scale = ctx.model.meta.scale or ctx.model.full_scale
+    if not small and scale != HUNDRED and all(v <= scale for v in bare):
+        # On a scale of 20, `from 15` is most likely points: adding `%` would class every unit wrongly.
+        hint = _("if {value} is points out of {scale}, write `classes by points {{ … }}`; if it is the index, "
+                 "write `{code}`").format(value=num(bare[0]), scale=num(scale), code=code)
     ctx.error("PAR240", n_('the class "{label}" has a bound {bounds} without `%`; class bounds are on the index, '
                            "a percentage",
                            'the class "{label}" has bounds {bounds} without `%`; class bounds are on the index, '
                            "a percentage", len(bare)).format(label=band.label, bounds=listed), hint, band.span)
 
 
-def _class_bands(ctx: Context, table: m.ClassTable) -> None:
+def _percent_bounds(band: m.ClassBand) -> list[Decimal]:
+    """The bounds of a band written with `%` (the others are in `bare`)."""
+    bounds = [v for v in (band.lower, band.upper) if v is not None]
+    return [v for v in bounds if v not in band.bare and v != 0]
+
+
+def _percent_in_points(ctx: Context, band: m.ClassBand) -> None:
+    percent = _percent_bounds(band)
+    if percent:
+        ctx.error("PAR240", _('the class "{label}" has a bound {bound}% in `classes by points`; its bounds are '
+                              "points").format(label=band.label, bound=num(percent[0])),
+                  _("write the bound in points without `%`, or write `classes by index` for bounds on the index"),
+                  band.span)
+
+
+def _unsaid_basis(ctx: Context, table: m.ClassTable) -> None:
+    """On a scale that is not 100, say whether bounds are on the index or the points (both are in use)."""
+    scale = ctx.model.meta.scale or ctx.model.full_scale
+    if table.said or scale == HUNDRED or not ctx.model.components:
+        return
+    bounds = [v for band in table.bands for v in (band.lower, band.upper) if v is not None and v != 0]
+    if bounds and all(v <= scale for v in bounds):
+        ctx.warning("PAR246", _("these classes are on the index (a percentage), on a scale of {scale} points: "
+                                "their bounds could also be read as points").format(scale=num(scale)),
+                    _("write `classes by index` to keep them on the index, or `classes by points` with bounds in "
+                      "points"), table.span)
+
+
+def _class_bands(ctx: Context, table: m.ClassTable, domain: Domain) -> None:
     labels: dict[str, m.ClassBand] = {}
     sets: list[NumSet] = []
-    seen = Seen(INDEX)
+    seen = Seen(domain)
     detailed = more = 0
     for j, band in enumerate(table.bands):
         if band.label in labels:
             ctx.error("PAR201", _('the class "{label}" is listed twice in one block').format(label=band.label),
                       _("keep one line per class"), band.span)
         labels.setdefault(band.label, band)
-        s = _band(band)
+        s = _band(band, domain)
         sets.append(s)
         if s.empty:
-            ctx.error("PAR240", _('the class "{label}" covers no index from 0 to 100').format(label=band.label),
+            if not domain.percent:
+                message = _('the class "{label}" covers no total from 0 to {top} points, the most a unit can '
+                            "reach").format(label=band.label, top=num(points_top(ctx.model)))
+            else:
+                message = _('the class "{label}" covers no index from 0 to 100').format(label=band.label)
+            ctx.error("PAR240", message,
                       _("check its bounds: `from` is the lower bound, `below` or `to` the upper"), band.span)
             continue
         if seen.meets(s):
@@ -145,9 +201,9 @@ def _class_bands(ctx: Context, table: m.ClassTable) -> None:
                 i = next(i for i in range(j) if not sets[i].intersect(s).empty)
                 other, both = table.bands[i], sets[i].intersect(s)
                 ctx.error("PAR240", _('"{first}" and "{second}" both cover {values}').format(
-                              first=other.label, second=band.label, values=_index_words(both)),
+                              first=other.label, second=band.label, values=_values_words(both, domain)),
                           _('make one bound exclusive: e.g. "{second}" … below {edge} and "{first}" from '
-                            "{edge}").format(second=band.label, first=other.label, edge=INDEX.value(both.parts[0].lo)),
+                            "{edge}").format(second=band.label, first=other.label, edge=domain.value(both.parts[0].lo)),
                           band.span)
             else:
                 more += 1
@@ -156,10 +212,13 @@ def _class_bands(ctx: Context, table: m.ClassTable) -> None:
         ctx.error("PAR240", n_("{count} more class overlaps classes above it",
                                "{count} more classes overlap classes above them", more).format(count=number(more)),
                   _("make each index fall in one class: fix the lines above, then check again"), table.span)
-    gap = INDEX.minus(INDEX.all(), seen.union())
-    if not INDEX.empty(gap):
-        ctx.error("PAR240", _("no class covers {values}").format(values=_index_words(gap)),
-                  _("every index from 0 to 100 needs a class: move a bound, or add a class for these values"),
+    gap = domain.minus(domain.all(), seen.union())
+    if not domain.empty(gap):
+        hint = (_("every index from 0 to 100 needs a class: move a bound, or add a class for these values")
+                if domain.percent else
+                _("every total from 0 to {top} points needs a class: move a bound, or add a class for these "
+                  "values").format(top=num(points_top(ctx.model))))
+        ctx.error("PAR240", _("no class covers {values}").format(values=_values_words(gap, domain)), hint,
                   table.span)
 
 

@@ -164,7 +164,11 @@ class _Leaf:
                 rate = _single(self.ctx, rule.branches[0].condition) if rule.branches else None
                 self.outcome(rule.otherwise, [], earlier, rate)
         elif isinstance(rule, m.Proportional):
-            self.proportional(rule.input, rule.zero_below, {}, rule.span)
+            self.threshold(rule)
+            if rule.of_counts:
+                self.counted(rule)
+            elif rule.full_from is None:
+                self.proportional(rule.input, rule.zero_below, {}, rule.span)
         elif isinstance(rule, m.Deduct):
             floor = rule.floor if rule.floor is not None else leaf.min
             if floor > leaf.max or (rule.floor is not None and floor < leaf.min):
@@ -214,6 +218,38 @@ class _Leaf:
                 self.report(found, outcome.span, _("this formula"), _("this formula gives {amount}"))
             else:
                 self.report(found, outcome.span, _("this outcome"), _("this outcome gives {amount}"))
+
+    def threshold(self, rule: m.Proportional) -> None:
+        """`full from t%`: 0 < t ≤ 100, above any `zero below`; `if zero -> N` within the node's bounds."""
+        t = rule.full_from
+        if t is not None and not ZERO < t <= 100:
+            self.ctx.error("PAR226", _("`full from {value}%`: the threshold must be above 0 % and at most "
+                                       "100 %").format(value=num(t)),
+                           _("write the rate from which the criterion earns its maximum, e.g. `full from 80%`"),
+                           rule.span)
+        if t is not None and rule.zero_below is not None and rule.zero_below >= t:
+            self.ctx.error("PAR226", _("`zero below {low}%` is not below `full from {high}%`").format(
+                               low=num(rule.zero_below), high=num(t)),
+                           _("the rate earns nothing below the first and everything from the second"), rule.span)
+        policy = rule.if_zero
+        if policy is not None and policy.kind == "points":
+            self.report(Range(policy.points, policy.points), policy.span, "`if zero`",
+                        _("`if zero` gives {amount}"))
+
+    def counted(self, rule: m.Proportional) -> None:
+        """A rate of counts is at most 100 % only where the numerator is declared `at most` its denominator."""
+        if rule.full_from is not None:
+            return  # the threshold caps the points at the maximum
+        decl = self.ctx.declared.get(rule.input)
+        bounded = decl is not None and decl.at_most is not None and decl.at_most in (*rule.denominator,)
+        if bounded:
+            return
+        denominator = rule.denominator[0] if len(rule.denominator) == 1 else "max(…)"
+        self.ctx.error("PAR226", _("`{name}` can be more than `{of}`, so the rate can be above 100 % and the points "
+                                   "above the maximum {max}").format(name=rule.input, of=denominator,
+                                                                    max=num(self.leaf.max)),
+                       _("declare `{name} count at most {of}` if it never exceeds it, or cap the points with "
+                         "`full from 100%`").format(name=rule.input, of=rule.denominator[0]), rule.span)
 
     def proportional(self, name: str, zero_below: Decimal | None, env: dict[str, Range], span: m.Span) -> None:
         decl = self.ctx.numeric(name)

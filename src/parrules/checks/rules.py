@@ -62,8 +62,14 @@ class _RuleTyper:
                 self.outcome(branch.outcome, branch.condition)
             if rule.otherwise is not None:
                 self.outcome(rule.otherwise, rule.branches[0].condition if rule.branches else None)
+        elif isinstance(rule, m.Proportional) and rule.of_counts:
+            self.counts(rule)
         elif isinstance(rule, m.Proportional):
             self.rate(rule.input, rule.span)
+            if rule.if_zero is not None:
+                self.typer.error("PAR226", _("`if zero` is for a rate of counts, which has a denominator"),
+                                 _("write `proportional done of total if zero -> …`, or remove `if zero`"),
+                                 rule.if_zero.span)
         elif isinstance(rule, m.Deduct):
             for deduction in rule.deductions:
                 if isinstance(deduction, m.DeductPer):
@@ -159,6 +165,17 @@ class _RuleTyper:
                                  name=name, type=type_words(decl)),
                              _("use a percent input here, or write a formula with `{name}` (e.g. `min(max, {name} * "
                                "0.5)`)").format(name=name), span)
+
+    def counts(self, rule: m.Proportional) -> None:
+        """`proportional done of total`: counts (or numbers), the denominator what the numerator is out of."""
+        names = [rule.input, *rule.denominator, *([rule.fallback] if rule.fallback else [])]
+        for name in dict.fromkeys(names):
+            decl = self.declaration(name, rule.span, _("a count"))
+            if decl is not None and not isinstance(decl.type, m.Count | m.Number):
+                self.typer.error("PAR222", _("`proportional … of …` divides counts, but `{name}` is {type}").format(
+                                     name=name, type=type_words(decl)),
+                                 _("declare `{name} count`, or use a percent input with `proportional {name}`").format(
+                                     name=name), rule.span)
 
     def per(self, deduction: m.DeductPer) -> None:
         decl = self.declaration(deduction.input, deduction.span, _("a count"))

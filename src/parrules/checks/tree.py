@@ -74,8 +74,10 @@ def _node(ctx: Context, node: m.Node) -> None:
     else:
         hint = _("change a child's maximum, or write `capped` after `max {max}` if the decision caps {node} at "
                  "{max} on purpose").format(max=num(node.max), node=label)
+    # In an extension of a framework, the sum breaks where the extension changed it: point there.
+    changed = next((c.span for c in node.children if c.span.file != node.span.file), node.span)
     ctx.error("PAR301", _("the children of {node} add up to {total}, not its maximum {max}").format(
-                  node=label, total=shown, max=num(node.max)), hint, node.span)
+                  node=label, total=shown, max=num(node.max)), hint, changed)
 
 
 def _scale(ctx: Context) -> None:

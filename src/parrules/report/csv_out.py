@@ -16,14 +16,16 @@ def render_csv(results: Results, change: YearChange | None = None) -> str:
     components = [name for name, _ in results.components]
     moved = ["previous_index", "index_change", "previous_rank", "rank_change"] if change is not None else []
     changes = change.by_unit() if change is not None else {}
-    writer.writerow(["group", "stt", "unit", *components, "total", "max", "index", "class", "rank", *moved])
+    classed = bool(results.classes)  # no `classes` block: no class column
+    writer.writerow(["group", "stt", "unit", *components, "total", "max", "index", *(["class"] if classed else []),
+                     "rank", *moved])
     for group in results.groups:
         for stt, unit in enumerate((u for u in results.units if u.group == group.name), start=1):
             writer.writerow([
                 safe_text(group.name or ""), stt, safe_text(unit.unit),
                 *[plain(unit.components[name]) for name in components],
                 plain(unit.total), plain_max(unit.max), plain(unit.index),
-                safe_text(unit.class_ or ""), "" if unit.rank is None else unit.rank,
+                *([safe_text(unit.class_ or "")] if classed else []), "" if unit.rank is None else unit.rank,
                 *(_moved(changes[unit.unit]) if change is not None else []),
             ])
     return buffer.getvalue()

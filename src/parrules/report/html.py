@@ -108,7 +108,9 @@ def _chart(section: Section, classes: ClassTable | None, layout: PublishedTable)
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}"><title>{escape(title)}</title>']
     legend = []
-    for number, band in enumerate(classes.bands if classes else ()):
+    # The chart's axis is the index: bands on total points (`classes by points`) have no place on it.
+    on_index = classes is not None and classes.basis == "index"
+    for number, band in enumerate(classes.bands if classes and on_index else ()):
         low = band.lower if band.lower is not None else Decimal(0)
         high = band.upper if band.upper is not None else Decimal(100)
         colour = BAND_COLOURS[number % len(BAND_COLOURS)]

@@ -91,12 +91,15 @@ class PublishedTable:
 def published_table(results: Results, change: YearChange | None = None) -> PublishedTable:
     show_max = len({u.max for u in results.units}) > 1
     show_rank = any(u.rank is not None for u in results.units)
+    show_class = bool(results.classes)  # a decision that publishes no class (xếp loại) has no such column
     columns = [Column("stt", heading("stt"), "stt"), Column("unit", heading("unit"), "text")]
     columns += [Column(f"component:{name}", title, "points") for name, title in results.components]
     columns.append(Column("total", heading("total"), "points"))
     if show_max:
         columns.append(Column("max", heading("max"), "max"))
-    columns += [Column("index", heading("index"), "index"), Column("class", heading("class"), "text")]
+    columns.append(Column("index", heading("index"), "index"))
+    if show_class:
+        columns.append(Column("class", heading("class"), "text"))
     if show_rank:
         columns.append(Column("rank", heading("rank"), "rank"))
     changes = change.by_unit() if change is not None else {}
@@ -112,7 +115,9 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
                                  unit.total]
             if show_max:
                 cells.append(unit.max)
-            cells += [unit.index, unit.class_ or ""]
+            cells.append(unit.index)
+            if show_class:
+                cells.append(unit.class_ or "")
             if show_rank:
                 cells.append(unit.rank)
             if change is not None:
