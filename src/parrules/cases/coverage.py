@@ -16,6 +16,7 @@ from attrs import frozen
 from parrules import model as m
 from parrules import vocabulary as words
 from parrules.api import Ruleset
+from parrules.compile import PROPORTIONAL_BELOW, PROPORTIONAL_FULL, PROPORTIONAL_ZERO
 from parrules.format import expr as expr_text
 from parrules.format import rule_text
 from parrules.i18n import N_, _
@@ -27,7 +28,7 @@ HUNDRED = Decimal(100)
 BranchKind: TypeAlias = Literal[
     "step", "line", "otherwise", "rule", "at_or_above", "below", "nothing_deducted", "deducted",
     "deducted_above_floor", "floor", "full", "condition", "applies", "not_applies", "extra_given",
-    "extra_zero", "class", "group",
+    "extra_zero", "class", "group", "reaches", "under", "zero_denominator",
 ]
 Key: TypeAlias = tuple[str, str, int]  # (owner, kind, index)
 
@@ -49,6 +50,9 @@ NEVER = {
     "not_applies": N_("{node} applies to every case: no case has `applies if {text}` false"),
     "extra_given": N_("no case gets {node} (`{text}` is 0 in every case)"),
     "extra_zero": N_("every case gets {node}: no case has `{text}` at 0"),
+    "reaches": N_("`{text}` of {node}: no case reaches {value} (full points)"),
+    "under": N_("`{text}` of {node}: every case reaches {value}; none is scored below it"),
+    "zero_denominator": N_("`{text}` of {node}: no case has a denominator of 0"),
     "class": N_("no case is classed {value} (the line `{text}`)"),
     "group": N_("no case falls in the group {value} (the line `{text}`)"),
 }
@@ -167,9 +171,18 @@ def _rule_branches(node: m.Node, rule: m.Rule, sources: Mapping[str, str]) -> li
     if isinstance(rule, m.Table):
         found = [branch("line", b.span, f"when {expr_text(b.condition)}", i) for i, b in enumerate(rule.branches)]
         return found + _otherwise(node, rule.otherwise, sources)
-    if isinstance(rule, m.Proportional) and rule.zero_below is not None:
-        bound = f"{plain_max(rule.zero_below)}%"
-        return [branch("at_or_above", rule.span, whole, value=bound), branch("below", rule.span, whole, value=bound)]
+    if isinstance(rule, m.Proportional) and (rule.zero_below, rule.full_from, rule.if_zero) != (None, None, None):
+        found = []
+        if rule.zero_below is not None:
+            bound = f"{plain_max(rule.zero_below)}%"
+            found += [branch("at_or_above", rule.span, whole, value=bound),
+                      branch("below", rule.span, whole, value=bound)]
+        if rule.full_from is not None:
+            bound = f"{plain_max(rule.full_from)}%"
+            found += [branch("reaches", rule.span, whole, value=bound), branch("under", rule.span, whole, value=bound)]
+        if rule.if_zero is not None:
+            found.append(branch("zero_denominator", rule.if_zero.span, whole))
+        return found
     if isinstance(rule, m.Deduct):
         if rule.floor is None:
             return [branch("nothing_deducted", rule.span, whole), branch("deducted", rule.span, whole)]
@@ -251,7 +264,28 @@ def _node_taken(node: m.Node, result: NodeResult) -> set[Key]:
         elif result.cause == "condition":
             found.add((node.id, "not_applies", 0))
     if node.rule is not None and result.status == "scored" and result.branch is not None:
-        found.add(_rule_taken(node, node.rule, result))
+        if isinstance(node.rule, m.Proportional):
+            found |= _proportional_taken(node, node.rule, result.branch)
+        else:
+            found.add(_rule_taken(node, node.rule, result))
+    elif node.rule is not None and result.cause == "zero":  # `if zero -> not applicable` taken
+        found.add((node.id, "zero_denominator", 0))
+    return found
+
+
+def _proportional_taken(node: m.Node, rule: m.Proportional, branch: int) -> set[Key]:
+    """Which of a proportional rule's ways a case took: below `zero below`, at or above it, the threshold."""
+    if (rule.zero_below, rule.full_from, rule.if_zero) == (None, None, None):
+        return {(node.id, "rule", 0)}
+    if branch == PROPORTIONAL_ZERO:
+        return {(node.id, "zero_denominator", 0)}
+    if branch == PROPORTIONAL_BELOW:
+        return {(node.id, "below", 0)}
+    found: set[Key] = set()
+    if rule.zero_below is not None:
+        found.add((node.id, "at_or_above", 0))
+    if rule.full_from is not None:
+        found.add((node.id, "reaches" if branch == PROPORTIONAL_FULL else "under", 0))
     return found
 
 
@@ -261,8 +295,6 @@ def _rule_taken(node: m.Node, rule: m.Rule, result: NodeResult) -> Key:
         return (node.id, "step", branch) if branch < len(rule.steps) else (node.id, "otherwise", 0)
     if isinstance(rule, m.Table):
         return (node.id, "line", branch) if branch < len(rule.branches) else (node.id, "otherwise", 0)
-    if isinstance(rule, m.Proportional) and rule.zero_below is not None:
-        return (node.id, "below" if branch == 1 else "at_or_above", 0)
     if isinstance(rule, m.Deduct):
         if branch == 0:
             return (node.id, "nothing_deducted", 0)
