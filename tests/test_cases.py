@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "small.par"
 SHIPPED = [ROOT / "rulesets" / "examples" / "department-full.par",
            ROOT / "rulesets" / "lai-chau" / "2020" / "departments.par",
-           ROOT / "rulesets" / "lai-chau" / "2020" / "districts.par"]
+           ROOT / "rulesets" / "lai-chau" / "2020" / "districts.par",
+           ROOT / "rulesets" / "national" / "qd766" / "province.par"]
 
 HEADER = "unit,one_stop,plan_issued,plan_done,reports_late,3,satisfaction"
 # tests/fixtures/README.md: the three units of small.csv, worked out by hand.
@@ -402,4 +403,4 @@ def test_a_folder_runs_every_ruleset_in_it_that_has_tests() -> None:
     assert done.returncode == 0, done.stderr
     reports = json.loads(done.stdout)
     shipped = sorted(ROOT.glob("rulesets/**/*.tests.csv"))
-    assert len(reports) == len(shipped) == 3
+    assert len(reports) == len(shipped) == 4
