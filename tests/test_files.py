@@ -336,7 +336,7 @@ def test_check_a_folder_checks_every_ruleset_under_it_in_order() -> None:
     assert done.returncode == 0, done.stderr
     files = [line.split(": ok")[0] for line in text(done).splitlines() if ": ok" in line]
     assert files == ["rulesets/examples/department-full.par", "rulesets/lai-chau/2020/departments.par",
-                     "rulesets/lai-chau/2020/districts.par"]
+                     "rulesets/lai-chau/2020/districts.par", "rulesets/national/qd766/province.par"]
     as_json = json.loads(run("check", "rulesets", "--format", "json").stdout)
     assert [r["file"] for r in as_json] == files
 

@@ -101,12 +101,14 @@ def test_the_comparison_reports_exactly_the_known_differences_and_explains_them(
     assert all(d.note and "rounded" in d.note for d in differences)
 
 
-def test_a_difference_rounding_cannot_explain_gets_no_note(tmp_path: Path) -> None:
+def test_a_difference_rounding_cannot_explain_is_not_put_down_to_rounding(tmp_path: Path) -> None:
     table = (SEED / "districts-published.csv").read_text(encoding="utf-8").replace("67.81", "67.70")
     (tmp_path / "published.csv").write_text(table, encoding="utf-8")
     differences = compare_published(score("districts"), read_published(tmp_path / "published.csv"))
     [difference] = differences
-    assert (difference.unit, difference.published, difference.note) == ("Huyện Sìn Hồ", "67.70", None)
+    # No total within rounding of the published 66.46 gives 67.70 on 98 points: the source contradicts itself.
+    assert (difference.unit, difference.published) == ("Huyện Sìn Hồ", "67.70")
+    assert difference.cause == "source_inconsistency"
 
 
 def test_the_published_index_follows_from_an_unrounded_total() -> None:

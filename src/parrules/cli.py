@@ -100,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     _bom_option(score)
     score.add_argument("--published", metavar="FILE",
                        help=_("a published results table (CSV: unit,total,index,class) to compare with"))
+    score.add_argument("--strict", action="store_true",
+                       help=_("with --published: exit with 1 when a difference is not explained (by rounding or "
+                              "by the published table itself), or a unit is in only one of the tables"))
 
     explain = verbs.add_parser("explain", help=_("explain one unit's points: rule by rule, losses, "
                                                  "gap to the next class"))
@@ -486,34 +489,44 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
 
 
 def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from parrules.published import compare_published, read_published
-    from parrules.report import render_csv, render_json, render_table
+    from parrules.published import compare, read_published
+    from parrules.report import render_csv, render_json, render_table, results_to_dict
 
+    if args.strict and not args.published:
+        raise _UsageError(_("--strict is for the comparison with a published table: give --published FILE too"))
     done = _score_data(args, err, args.published)
     if isinstance(done, int):
         return done
     results = done.results
     try:
-        published = read_published(Path(args.published)) if args.published else None
+        published = read_published(Path(args.published), results) if args.published else None
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
         err.write(f"{args.published}: {summarize(exc.diagnostics)}\n")
         return EXIT_PROBLEMS
-    text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
+    comparison = compare(results, published, args.published) if published is not None else None
+    if args.format == "json" and comparison is not None:
+        # The comparison is part of the document: a key of its own, the results' keys as they are.
+        payload = {**results_to_dict(results, done.change), "published": comparison.to_dict()}
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
     if args.output and args.output != STDIN:
         write_atomically(Path(args.output), _file_bytes(text, csv=args.format == "csv" and not args.no_bom))
         err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", len(results.units)).format(
             count=i18n.number(len(results.units)), file=args.output) + "\n")
     else:
         out.write(text)
-    if published is not None:
-        differences = compare_published(results, published)
-        explained = sum(1 for d in differences if d.note)
-        target = err if args.format != "table" or (args.output and args.output != STDIN) else out
-        target.write("\n" + _comparison_line(args.published, len(published.units), len(published.averages),
-                                              len(differences), explained) + "\n")
-        for difference in differences:
-            target.write(printable(f"  {difference.describe()}") + "\n")
+    if comparison is None:
+        return EXIT_OK
+    target = err if args.format != "table" or (args.output and args.output != STDIN) else out
+    target.write("\n" + printable(comparison.render()))
+    if args.strict and comparison.not_explained:
+        err.write("parrules: " + n_("--strict: {count} difference is not explained",
+                                    "--strict: {count} differences are not explained",
+                                    comparison.not_explained).format(count=i18n.number(comparison.not_explained))
+                  + "\n")
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -836,18 +849,6 @@ def _explain_code(code: str, out: TextIO) -> int:
             code=code))
     out.write(printable(known[wanted].render()))
     return EXIT_OK
-
-
-def _comparison_line(path: str, units: int, averages: int, differences: int, explained: int) -> str:
-    counted = {"units": n_("{count} unit", "{count} units", units).format(count=i18n.number(units)),
-               "averages": n_("{count} average", "{count} averages", averages).format(count=averages),
-               "differences": n_("{count} difference", "{count} differences", differences).format(
-                   count=i18n.number(differences))}
-    if explained:
-        return _("Compared with the published table {file}: {units}, {averages}; {differences} "
-                 "({explained} explained by rounding)").format(file=path, explained=explained, **counted)
-    return _("Compared with the published table {file}: {units}, {averages}; {differences}").format(
-        file=path, **counted)
 
 
 if __name__ == "__main__":  # pragma: no cover
