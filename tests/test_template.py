@@ -32,6 +32,7 @@ DATA = {  # every shipped ruleset, with the CSV that goes with it
     "rulesets/lai-chau/2020/departments.par": "examples/lai-chau-2020/departments.csv",
     "rulesets/lai-chau/2020/districts.par": "examples/lai-chau-2020/districts.csv",
     "rulesets/examples/department-full.par": "examples/department-full/units.csv",
+    "rulesets/national/qd766/province.par": "rulesets/national/qd766/example.csv",
 }
 FULL = "rulesets/examples/department-full.par"
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
