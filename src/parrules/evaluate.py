@@ -525,6 +525,6 @@ def _why_not(plan: Plan, app: Applicability, index: int) -> str:
     if why == "zero":
         rule = p.node.rule
         assert isinstance(rule, m.Proportional)
-        return _("its rate's denominator ({names}) is 0 for this unit, and the rule says it then does not "
-                 "apply").format(names=", ".join(rule.denominator))
+        return _("the denominator of its rate, {names}, is 0 for this unit; the rule then does not apply it").format(
+            names=", ".join(rule.denominator))
     return _("its `applies if` condition is false for this unit")

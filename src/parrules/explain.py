@@ -108,11 +108,19 @@ def _why_proportional(rule: m.Proportional, node: m.Node, branch: int, got: str,
                       read: Callable[[list[str]], list[tuple[str, str]]],
                       said: Callable[[list[tuple[str, str]]], str]) -> tuple[str, list[tuple[str, str]]]:
     """rate × max, the rate from counts where it is one, the threshold and the zero denominator said."""
+    # The numerator first, then the denominator and its fallback, as the rate is read: a ÷ b.
     names = [rule.input, *rule.denominator, *([rule.fallback] if rule.fallback else [])]
-    shown = read(names)
+    shown = [pair for name in dict.fromkeys(names) for pair in read([name])]
     top = plain_max(node.max)
+    present = [cast(Decimal, env[n]) for n in rule.denominator if n in env]
+    fallback_used = rule.fallback is not None and (not present or max(present) == 0)
     if branch == PROPORTIONAL_ZERO:
         policy = rule.if_zero
+        if rule.of_counts and denominator_of(rule)(cast(Any, env)) is None:
+            gives = "full → " + got if policy is not None and policy.kind == "full" else got
+            text = _("{inputs} → no denominator (blank) → if zero -> {points}").format(inputs=said(shown),
+                                                                                      points=gives)
+            return text, shown
         gives = "full → " + got if policy is not None and policy.kind == "full" else got
         text = _("{inputs} → the denominator is 0 → if zero -> {points}").format(inputs=said(shown), points=gives)
         return text, shown
@@ -121,7 +129,10 @@ def _why_proportional(rule: m.Proportional, node: m.Node, branch: int, got: str,
         assert below is not None
         with localcontext(CONTEXT):
             rate = cast(Decimal, env[rule.input]) * HUNDRED / below
-        rate_text = f"{plain_max(cast(Decimal, env[rule.input]))} ÷ {plain_max(below)} = {_percent(rate)}"
+        of = plain_max(below)
+        if fallback_used:
+            of = _("{value} ({name}, the fallback)").format(value=of, name=rule.fallback)
+        rate_text = f"{plain_max(cast(Decimal, env[rule.input]))} ÷ {of} = {_percent(rate)}"
     else:
         rate = cast(Decimal, env[rule.input])
         rate_text = _percent(rate)

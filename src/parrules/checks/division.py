@@ -21,6 +21,8 @@ def check_division(ctx: Context) -> None:
     for leaf in ctx.leaves:
         if ctx.sound(leaf.rule):
             _Walker(ctx, leaf.max).rule(leaf.rule)
+            if isinstance(leaf.rule, m.Proportional):
+                _rate_of_counts(ctx, leaf.rule)
     for node in ctx.nodes:
         if node.applies is not None and ctx.sound_expr(node.applies):
             _Walker(ctx, None).expr(node.applies, [], [])
@@ -31,6 +33,21 @@ def check_division(ctx: Context) -> None:
             if ctx.sound_expr(rule.condition):
                 _Walker(ctx, None).expr(rule.condition, [], list(earlier))
             earlier.append(rule.condition)
+
+
+def _rate_of_counts(ctx: Context, rule: m.Proportional) -> None:
+    """`proportional a of b` divides by b: a b that can be 0 needs `if zero -> …` (as a division needs a case)."""
+    if not rule.of_counts or rule.if_zero is not None:
+        return
+    names = [*rule.denominator, *([rule.fallback] if rule.fallback else [])]
+    lows = [domain_of(decl).universe for n in names if (decl := ctx.numeric(n)) is not None]
+    if rule.fallback is None and lows and all(isinstance(u, NumSet) and not u.contains(Decimal(0)) for u in lows):
+        return  # every denominator is declared above 0
+    shown = rule.denominator[0] if len(rule.denominator) == 1 else f"max({', '.join(rule.denominator)})"
+    ctx.error("PAR230", _("`proportional {name} of {of}` divides by {of}, which can be 0, and nothing says what "
+                          "to give then").format(name=rule.input, of=shown),
+              _("add `if zero -> full`, `if zero -> 0` or `if zero -> not applicable`, as the decision says"),
+              rule.span)
 
 
 class _Walker:
