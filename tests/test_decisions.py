@@ -251,3 +251,31 @@ def test_a_unit_maximum_from_the_data_is_said_not_itemised() -> None:
         text_out = explain(results, "Tỉnh A").render()
     assert "The unit's maximum 18 is from the data (column `max`), 2 below what the rules give (20)" in text_out
     assert explain(results, "Tỉnh A").to_dict()["max_not_itemised"] == "2"
+
+
+def test_an_extension_drops_the_frameworks_classes_with_an_empty_block(tmp_path: Path) -> None:
+    (tmp_path / "khung").mkdir()
+    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
+    (tmp_path / "xa").mkdir()
+    path = tmp_path / "xa" / "tam-duong.par"
+    text = EXTENSION.replace('classes by index { "Tốt" from 90%  "Khá" from 50% below 90%  "Trung bình" below 50% }',
+                             "classes { }")
+    path.write_text(text, encoding="utf-8")
+    ruleset = parrules.load(path)
+    assert ruleset.check().ok, ruleset.check().render()
+    unit = ruleset.score([{"unit": "Xã Bản Bo", "plan_done": 50, "one_stop": True, "on_time": 80,
+                           "digitised": False}]).unit("Xã Bản Bo")
+    assert (unit.total, unit.class_) == (D("6.4"), None)
+
+
+def test_a_declaration_repeated_in_an_extension_names_the_frameworks_file(tmp_path: Path) -> None:
+    (tmp_path / "khung").mkdir()
+    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
+    (tmp_path / "xa").mkdir()
+    path = tmp_path / "xa" / "tam-duong.par"
+    path.write_text(EXTENSION.replace('inputs { on_time', 'inputs { plan_done percent  on_time'), encoding="utf-8")
+    with parrules.i18n.language("en"):
+        found = [d for d in parrules.check_file(path).errors if d.code == "PAR201"]
+    assert len(found) == 1
+    assert found[0].message.startswith("`plan_done` is declared twice (first in ")
+    assert "khung.par, line 3)" in found[0].message

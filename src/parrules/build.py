@@ -419,7 +419,8 @@ class _Builder:
         return m.Model(
             meta=meta, attributes=tuple(attributes), inputs=tuple(inputs), stages=tuple(stages),
             components=tuple(components), exclusions=tuple(exclusions), extras=tuple(extras),
-            rounding=rounding, classes=tuple(classes), grouping=grouping, ranking=ranking,
+            # An empty `classes { }` says "no classes" (an extension drops its framework's this way).
+            rounding=rounding, classes=tuple(t for t in classes if t.bands), grouping=grouping, ranking=ranking,
         )
 
     def implicit_inputs(

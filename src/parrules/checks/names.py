@@ -64,8 +64,10 @@ def check_declarations(ctx: Context) -> None:
     for decl in (*ctx.model.attributes, *ctx.model.inputs):
         first = seen.get(decl.name)
         if first is not None and not decl.implicit:
-            ctx.error("PAR201", _("`{name}` is declared twice (first at line {line})").format(
-                          name=decl.name, line=first.span.line),
+            # In an extension the first declaration may be the framework's: name its file then.
+            message = (_("`{name}` is declared twice (first at line {line})") if first.span.file == decl.span.file
+                       else _("`{name}` is declared twice (first in {file}, line {line})"))
+            ctx.error("PAR201", message.format(name=decl.name, line=first.span.line, file=first.span.file),
                       _("keep one declaration, or rename one of them"), decl.span)
             continue
         seen[decl.name] = decl

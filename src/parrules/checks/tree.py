@@ -44,7 +44,9 @@ def _ids(ctx: Context) -> None:
     for node_id, span in items:
         first = seen.get(node_id)
         if first is not None:
-            ctx.error("PAR201", _("the id {id} is already used at line {line}").format(id=node_id, line=first.line),
+            message = (_("the id {id} is already used at line {line}") if first.file == span.file
+                       else _("the id {id} is already used in {file}, line {line}"))
+            ctx.error("PAR201", message.format(id=node_id, line=first.line, file=first.file),
                       _("give every node its own id, numbered as in the decision"), span)
         else:
             seen[node_id] = span
