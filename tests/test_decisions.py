@@ -279,3 +279,17 @@ def test_a_declaration_repeated_in_an_extension_names_the_frameworks_file(tmp_pa
     assert len(found) == 1
     assert found[0].message.startswith("`plan_done` is declared twice (first in ")
     assert "khung.par, line 3)" in found[0].message
+
+
+def test_a_restated_maximum_below_a_framework_rules_points_is_traced_to_the_restate(tmp_path: Path) -> None:
+    (tmp_path / "khung").mkdir()
+    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
+    (tmp_path / "xa").mkdir()
+    path = tmp_path / "xa" / "tam-duong.par"
+    # The framework's 1.2 gives 2 points for `yes`; restated at 1, that is above the maximum.
+    path.write_text(EXTENSION.replace("restate 1.2 max 2", "restate 1.2 max 1\nrestate 1.1 max 5"), encoding="utf-8")
+    with parrules.i18n.language("en"):
+        found = [d for d in parrules.check_file(path).errors if d.code == "PAR210"]
+    assert len(found) == 1 and found[0].span is not None and found[0].span.file.endswith("khung.par")
+    assert "(the maximum 1 is restated in " in (found[0].hint or "")
+    assert "tam-duong.par, line 9)" in (found[0].hint or "")

@@ -285,8 +285,13 @@ class _Leaf:
                 default = (_("correct the points: a node never gives more than its maximum") if fixed else
                            _("cap it with `min(…, max)` if the decision caps it, or correct the formula or the "
                              "ranges"))
+                chosen = hint or default
+                if leaf.span.file != span.file:
+                    # An extension restated the maximum: the rule is the framework's, the cause is here.
+                    chosen += " " + _("(the maximum {max} is restated in {file}, line {line})").format(
+                        max=top, file=leaf.span.file, line=leaf.span.line)
                 self.ctx.error("PAR210", message.format(subject=subject, said=said, max=top, node=node),
-                               hint or default, span)
+                               chosen, span)
         if found.lo < leaf.min:
             amount = num(found.lo) if fixed else _("as little as {value}").format(value=num(found.lo))
             said = saying.format(amount=amount)
