@@ -250,6 +250,8 @@ def test_a_unit_maximum_from_the_data_is_said_not_itemised() -> None:
     with parrules.i18n.language("en"):
         text_out = explain(results, "Tỉnh A").render()
     assert "The unit's maximum 18 is from the data (column `max`), 2 below what the rules give (20)" in text_out
+    # The component is the whole tree: it is shown on 18; the field below keeps the rules' 20.
+    assert "c  Chỉ số" in text_out and "/ 18" in text_out and "/ 20" in text_out
     assert explain(results, "Tỉnh A").to_dict()["max_not_itemised"] == "2"
 
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any, cast
 
+import attrs
+
 from parrules import model as m
 from parrules.compile import PROPORTIONAL_BELOW, PROPORTIONAL_FULL, PROPORTIONAL_ZERO, denominator_of, references
 from parrules.exact import CONTEXT
@@ -47,6 +49,9 @@ def _explain(results: Results, unit: UnitResult) -> Explanation:
     model = unit.model
     nodes = {n.id: n for c in model.components for n in c.walk()}
     tree = tuple(_node(r, nodes, unit) for r in unit.nodes)
+    if unit.unitemised and len(tree) == 1:
+        # One component is the whole tree: its maximum is the unit's (the data's); below it the rules'.
+        tree = (attrs.evolve(tree[0], max=tree[0].max - unit.unitemised),)
     official = model.official_stage()
     return Explanation(
         unit=unit.unit, group=unit.group, total=unit.total, exact_total=unit.exact.total, max=unit.max,
