@@ -189,6 +189,12 @@ RULES_BUT_GIVEN: st.SearchStrategy[m.Rule] = st.one_of(
     st.builds(m.Table, st.lists(st.builds(m.Branch, EXPRESSIONS, OUTCOMES), min_size=1, max_size=3).map(tuple),
               st.none() | OUTCOMES),
     st.builds(m.Proportional, NAMES, st.none() | NUMBERS),
+    st.builds(lambda name, below, full, of, fallback, zero: m.Proportional(
+        name, below, full, tuple(of), fallback if of else None, zero),
+        NAMES, st.none() | NUMBERS, st.none() | NUMBERS, st.lists(NAMES, max_size=3, unique=True),
+        st.none() | NAMES,
+        st.none() | st.builds(m.IfZero, st.sampled_from(("full", "not_applicable"))) | st.builds(
+            m.IfZero, st.just("points"), NUMBERS)),
     st.builds(m.Deduct, st.lists(DEDUCTIONS, min_size=1, max_size=3).map(tuple), st.none() | SIGNED),
     st.builds(m.FullUnless, st.lists(EXPRESSIONS, min_size=1, max_size=3).map(tuple)),
     st.builds(m.Formula, EXPRESSIONS),
@@ -203,6 +209,10 @@ def _rule(draw: st.DrawFn, owner: str) -> m.Rule:
 
 
 NODE_KINDS: tuple[m.NodeKind, ...] = ("field", "criterion", "sub", "part")
+PROVENANCE: st.SearchStrategy[m.Provenance] = st.builds(
+    lambda source, note, follows, other: m.Provenance(source, note, follows, other if follows else None),
+    st.none() | TITLES, st.none() | TITLES, st.none() | st.sampled_from(("text", "practice")), TITLES,
+).filter(lambda p: (p.source, p.note, p.follows) != (None, None, None))  # nothing said builds to no provenance
 
 
 def _node(draw: st.DrawFn, depth: int, kind: m.NodeKind) -> m.Node:
@@ -216,7 +226,7 @@ def _node(draw: st.DrawFn, depth: int, kind: m.NodeKind) -> m.Node:
     return m.Node(
         id=node_id, kind=kind, title=draw(TITLES), max=draw(NUMBERS),
         min=D(0) if draw(st.booleans()) else draw(SIGNED), applies=draw(st.none() | EXPRESSIONS),
-        capped=draw(st.booleans()), children=children, rule=rule,
+        capped=draw(st.booleans()), children=children, rule=rule, provenance=draw(st.none() | PROVENANCE),
     )
 
 
@@ -307,7 +317,9 @@ def models(draw: st.DrawFn) -> m.Model:
         exclusions=tuple(m.Exclusion(draw(NODE_IDS | ASCII_NAMES), draw(TITLES)) for _ in _few(draw, 2)),
         extras=extras,
         rounding=_rounding_settings(draw),
-        classes=tuple(m.ClassTable(tuple(_class_band(draw) for _ in _few(draw, 3)), draw(st.none() | TITLES))
+        # An empty `classes { }` builds to no table at all: every table drawn has a band.
+        classes=tuple(m.ClassTable(tuple(_class_band(draw) for _ in range(draw(st.integers(1, 3)))),
+                                   draw(st.none() | TITLES), _pick(draw, ("index", "points")))
                       for _ in _few(draw, 2)),
         grouping=grouping,
         ranking=ranking,

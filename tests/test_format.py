@@ -185,8 +185,10 @@ rank within group by index desc then total asc then a desc ties dense
 
 
 def test_groups_from_data_and_empty_blocks() -> None:
-    text = 'ruleset "" { }\n\nclasses { }\n\ngroups from data\n'
+    text = 'ruleset "" { }\n\ngroups from data\n'
     assert round_trips(build(text)) == text
+    # An empty `classes { }` says "no classes" (how an extension drops its framework's): no table is kept.
+    assert build('ruleset "" { }\n\nclasses { }\n').classes == ()
 
 
 def test_implicit_inputs_are_not_written_and_come_back() -> None:

@@ -4,7 +4,6 @@ names, types and sums are the checker's business, so that every problem is found
 
 from __future__ import annotations
 
-import difflib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
@@ -14,6 +13,8 @@ import lark
 
 from parrules import model as m
 from parrules.diagnostics import Diagnostic, error
+from parrules.frameworks import merge as merge_framework
+from parrules.frameworks import patch as patch_framework
 from parrules.i18n import N_, _, number
 from parrules.limits import (
     MAX_INCLUDE_DEPTH,
@@ -23,6 +24,11 @@ from parrules.limits import (
     number_limit_words,
     within_number_limits,
 )
+from parrules.parsetree import display_path as _display_path
+from parrules.parsetree import span as _span
+from parrules.parsetree import string as _string
+from parrules.parsetree import tokens as _tokens
+from parrules.parsetree import trees as _trees
 from parrules.safeio import ReadError, describe_read_problem, is_stdin, read_bounded, read_stdin, shown_name, size_text
 from parrules.syntax import parse
 
@@ -46,54 +52,12 @@ def build_source(text: str, file: str, root: Path | None) -> BuildResult:
         return BuildResult(None, result.diagnostics, builder.sources)
     own = str(Path(file).resolve()) if root is not None else file
     items = builder.expand(result.tree, file, (own,))
-    items = builder.framework(items, file, (own,))
+    items = merge_framework(builder, items, file, (own,))
     # Without its framework an extension is a fragment: what it lacks would only bury the cause.
     if builder.framework_failed or (any(d.is_error for d in builder.diagnostics) and not items):
         return BuildResult(None, tuple(builder.diagnostics), builder.sources)
     model = builder.model(items, file)
     return BuildResult(model, tuple(builder.diagnostics), builder.sources)
-
-
-def _display_path(path: Path) -> str:
-    """An included file as people type it: relative to the working folder when it is inside it."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _span(file: str, item: Tree | lark.Token) -> m.Span:
-    if isinstance(item, lark.Token):
-        line = item.line or 0
-        column = item.column or 0
-        return m.Span(file, line, column, item.end_line or line, item.end_column or column + len(item))
-    meta = item.meta
-    if getattr(meta, "empty", True):
-        return m.Span.unknown(file)
-    return m.Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
-
-
-def _string(token: lark.Token) -> str:
-    body = str(token)[1:-1]
-    out: list[str] = []
-    escaped = False
-    for ch in body:
-        if escaped:
-            out.append({"n": "\n", "t": "\t"}.get(ch, ch))
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _tokens(tree: Tree) -> list[lark.Token]:
-    return [c for c in tree.children if isinstance(c, lark.Token)]
-
-
-def _trees(tree: Tree) -> list[Tree]:
-    return [c for c in tree.children if isinstance(c, lark.Tree)]
 
 
 class _Builder:
@@ -123,7 +87,7 @@ class _Builder:
                 continue
             key = str(target)
             if key in chain:
-                shown = " → ".join(self._shown(k) for k in (*chain, key))
+                shown = " → ".join(self.shown(k) for k in (*chain, key))
                 self.diagnostics.append(error(
                     "PAR122", _("`{name}` makes a cycle of includes: {chain}").format(name=_string(token), chain=shown),
                     _("remove one of the includes that form the cycle"), span))
@@ -143,7 +107,7 @@ class _Builder:
                     _("include each file once"), span))
                 continue
             self.included[key] = span
-            text = self._read_include(target, _string(token), span)
+            text = self.read_include(target, _string(token), span)
             if text is None:
                 continue
             shown = _display_path(target)
@@ -154,7 +118,7 @@ class _Builder:
                 items.extend(self.expand(result.tree, shown, (*chain, key)))
         return items
 
-    def _read_include(self, target: Path, name: str, span: m.Span) -> str | None:
+    def read_include(self, target: Path, name: str, span: m.Span) -> str | None:
         room = min(MAX_RULESET_BYTES, MAX_TOTAL_RULESET_BYTES - self.total_bytes)
         try:
             data = read_bounded(target, max(room, 0))
@@ -186,7 +150,7 @@ class _Builder:
                 _("save the file as UTF-8 (Unicode)"), span))
             return None
 
-    def _shown(self, key: str) -> str:
+    def shown(self, key: str) -> str:
         """A file of the chain as the rule author knows it: relative to the ruleset's folder."""
         if self.root is not None and Path(key).is_relative_to(self.root.resolve()):
             return Path(key).relative_to(self.root.resolve()).as_posix()
@@ -228,116 +192,6 @@ class _Builder:
                 _("paths are relative to the file that includes them"), span))
             return None
         return target
-
-    # ---- a framework (khung) and its extension --------------------------------------------------
-
-    def framework(self, items: list[tuple[str, Tree]], file: str, chain: tuple[str, ...]) -> list[tuple[str, Tree]]:
-        """The framework's items under this file's, when the file says `extends "…"` (first, once).
-
-        What the extension restates as a whole — its `ruleset` block, `rounding`, `classes`, `groups`,
-        `rank`, `stages` — replaces the framework's; declarations, components, exclusions, bonuses and
-        penalties add to them; `extend` and `restate` are applied to the framework's tree by `model`.
-        """
-        said = [(i, item) for i, (where, item) in enumerate(items) if where == file and item.data == "extends"]
-        if not said:
-            return items
-        self.extended = self.extended or len(chain) == 1
-        first_own = next(i for i, (where, _item) in enumerate(items) if where == file)
-        for position, (i, item) in enumerate(said):
-            if position == 0 and i == first_own:
-                continue
-            message = (_("a second `extends`: a ruleset extends one framework") if position else
-                       _("`extends` must be the first line of the ruleset"))
-            self.diagnostics.append(error("PAR124", message, _("keep one `extends \"…\"` line, at the top of the file"),
-                                          _span(file, item)))
-        own = [(where, item) for where, item in items if item.data != "extends"]
-        first = said[0][1]
-        token = _tokens(first)[0]
-        base = self._framework_items(_string(token), file, chain, _span(file, token))
-        if base is None:
-            self.framework_failed = True
-            return own
-        restated = {_REPLACED.get(item.data, item.data) for where, item in own if item.data in _REPLACED}
-        kept = [(where, item) for where, item in base if _REPLACED.get(item.data) not in restated]
-        return kept + own
-
-    def _framework_items(self, name: str, file: str, chain: tuple[str, ...],
-                         span: m.Span) -> list[tuple[str, Tree]] | None:
-        if not name.strip() or len(name) > MAX_INCLUDE_NAME or not name.isprintable() or not name.endswith(".par"):
-            self.diagnostics.append(error(
-                "PAR124", _("`extends` needs the name of a `.par` file: printable characters, at most {max}").format(
-                    max=MAX_INCLUDE_NAME),
-                _('write the framework\'s file relative to this one, e.g. `extends "../khung-2024.par"`'), span))
-            return None
-        base = Path(file).parent if self.root is not None else None
-        if base is None:
-            self.diagnostics.append(error(
-                "PAR124", _("`extends` needs the ruleset to be loaded from a file"),
-                _("load the ruleset with its path, not as text"), span))
-            return None
-        try:
-            target = (base / name).resolve()
-            exists = target.is_file()
-        except (OSError, ValueError):
-            exists = False
-        if not exists:
-            self.diagnostics.append(error(
-                "PAR124", _("the framework `{name}` does not exist").format(name=name),
-                _("paths are relative to the file that extends the framework"), span))
-            return None
-        key = str(target)
-        if key in chain or len(chain) >= MAX_INCLUDE_DEPTH:
-            shown_chain = " → ".join(self._shown(k) for k in (*chain, key))
-            self.diagnostics.append(error(
-                "PAR124", _("`{name}` makes a cycle of frameworks: {chain}").format(name=name, chain=shown_chain),
-                _("a framework cannot extend the ruleset that extends it"), span))
-            return None
-        text = self._read_include(target, name, span)
-        if text is None:
-            return None
-        shown = _display_path(target)
-        result = parse(text, shown)
-        self.sources[shown] = result.text
-        self.diagnostics.extend(result.diagnostics)
-        if result.tree is None:
-            return None
-        # The framework's own includes stay inside the framework's folder.
-        root, self.root = self.root, target.parent
-        try:
-            items = self.expand(result.tree, shown, (*chain, key))
-            return self.framework(items, shown, (*chain, key))
-        finally:
-            self.root = root
-
-    def patch(self, components: list[m.Node], patches: list[tuple[str, Tree]]) -> list[m.Node]:
-        """Apply `extend ID { … }` (sub-criteria under a framework node) and `restate ID max N`."""
-        known = {n.id for c in components for n in c.walk()}
-        added: dict[str, list[m.Node]] = {}
-        maxima: dict[str, Decimal] = {}
-        spans: dict[str, m.Span] = {}  # a changed node is now where the extension changed it
-        for file, item in patches:
-            self.file = file
-            id_token = _tokens(item)[0]
-            node_id = str(id_token)
-            if node_id not in known:
-                near = difflib.get_close_matches(node_id, sorted(known), n=1)
-                hint = (_("did you mean `{name}`?").format(name=near[0]) if near else
-                        _("name a node of the framework by its id, e.g. `extend 2.1 { … }`"))
-                what = _("`{kind} {id}`: the framework has no node {id}").format(kind=item.data.removesuffix("_node"),
-                                                                                  id=node_id)
-                self.diagnostics.append(error("PAR125", what, hint, _span(file, id_token)))
-                continue
-            if item.data == "restate":
-                if node_id in maxima:
-                    self.diagnostics.append(error(
-                        "PAR125", _("the maximum of {id} is restated twice").format(id=node_id),
-                        _("keep one `restate {id} max …` line").format(id=node_id), _span(file, id_token)))
-                maxima[node_id] = self.number(_tokens(item)[1])
-                spans[node_id] = _span(file, item)
-            else:
-                added.setdefault(node_id, []).extend(self.node(t, "node") for t in _trees(item))
-                spans.setdefault(node_id, _span(file, id_token))
-        return [_patched(c, added, maxima, spans) for c in components]
 
     # ---- the ruleset ---------------------------------------------------------------------------
 
@@ -407,7 +261,7 @@ class _Builder:
                         kind=patches[0][1].data.removesuffix("_node")),
                     _('start the file with `extends "…"`, the framework\'s file'), _span(*patches[0])))
             else:
-                components = self.patch(components, patches)
+                components = patch_framework(self, components, patches)
         self.file = main_file
         if meta is None:
             self.diagnostics.append(error(
@@ -856,27 +710,6 @@ class _Builder:
             elif part.data == "ties":
                 ties = str(_tokens(part)[-1])
         return m.Ranking(scope[0] == "within", tuple(keys), cast(Any, ties), _span(self.file, tree))
-
-
-# The blocks an extension restates as a whole (the framework's are dropped), by the kind they count as.
-_REPLACED = {"ruleset_block": "ruleset_block", "rounding_block": "rounding_block", "classes_block": "classes_block",
-             "groups_block": "groups", "groups_from_data": "groups", "rank": "rank", "stages_block": "stages_block"}
-
-
-def _patched(node: m.Node, added: dict[str, list[m.Node]], maxima: dict[str, Decimal],
-             spans: dict[str, m.Span]) -> m.Node:
-    children = tuple(_patched(c, added, maxima, spans) for c in node.children)
-    changes: dict[str, Any] = {}
-    if node.id in added:
-        # A framework leaf that a lower level itemises loses its rule: its sub-criteria score it now.
-        changes.update(children=children + tuple(added[node.id]), rule=None)
-    elif children != node.children:
-        changes["children"] = children
-    if node.id in maxima:
-        changes["max"] = maxima[node.id]
-    if node.id in spans:
-        changes["span"] = spans[node.id]
-    return attrs.evolve(node, **changes) if changes else node
 
 
 def read_ruleset_file(path: Path) -> tuple[str | None, Diagnostic | None]:
