@@ -66,8 +66,8 @@ def test_markdown_has_one_table_per_group_with_its_average(tmp_path: Path) -> No
 
 def test_xlsx_reopens_with_numbers_stored_as_numbers(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(report("departments", tmp_path / "report.xlsx"))
-    # Excel allows 31 characters in a sheet's name.
-    assert book.sheetnames[:2] == ["I. Nhóm đơn vị xếp loại trên th", "II. Nhóm đơn vị đặc thù xếp loạ"]
+    # Excel allows 31 characters in a sheet's name: a longer group name is cut at a word, with "…".
+    assert book.sheetnames[:2] == ["I. Nhóm đơn vị xếp loại trên…", "II. Nhóm đơn vị đặc thù xếp…"]
     assert "Points by criterion" in book.sheetnames and "Sub-indices" in book.sheetnames
     rows = {}
     for sheet in book.worksheets[:2]:
@@ -84,6 +84,22 @@ def test_xlsx_reopens_with_numbers_stored_as_numbers(tmp_path: Path) -> None:
         index = cells[6]  # after the maximum column
         assert index.data_type == "n" and f"{index.value:.2f}" == row["index"]
         assert cells[7].value == row["class"]
+
+
+def test_xlsx_prints_on_a4_one_page_wide_with_its_header_repeated(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(report("departments", tmp_path / "report.xlsx"))
+    group = book.worksheets[0]
+    setup = group.page_setup
+    # A4 is paper size 9; the group table (stt, unit, 2 components, total, max, index, class, rank:
+    # 9 columns) is landscape, one page wide and as many pages tall as it needs.
+    assert (setup.paperSize, setup.orientation) == (9, "landscape")
+    assert group.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert group.print_title_rows == "$3:$3"  # the column headings, on every page
+    assert group.oddHeader.center.text.startswith("Chỉ số CCHC")
+    assert group.oddFooter.center.text == "Page &P of &N"
+    criteria = book["Points by criterion"]
+    assert criteria.page_setup.orientation == "landscape" and criteria.print_title_cols == "$A:$A"
 
 
 def test_no_unit_name_becomes_a_formula(tmp_path: Path) -> None:

@@ -23,10 +23,13 @@ from parrules.i18n import N_, _
 from parrules.report.layout import Cell, Column, PublishedTable, Section, heading, published_table
 from parrules.reproducible import reproducible, stamp
 from parrules.results import INDEX_KINDS, Results
+from parrules.template.style import print_setup
 
 HEADER_FILL = PatternFill("solid", fgColor="F0F0F0")
 BOLD = Font(bold=True)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+# Columns beyond which a group's table is printed landscape (stt, unit, components, total, index, …).
+LANDSCAPE_FROM = 7
 # Sheet names and the cells of a node that was not scored (message ids, translated where used).
 SHEETS = {
     "results": N_("Results"),
@@ -63,7 +66,15 @@ def _put(ws: Any, row: int, column: int, value: Cell | float, number_format: str
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", name).strip()[:31].strip() or "Sheet"
+    """A sheet name Excel accepts: 31 characters at most, without []:*?/\\ (a slash reads as a dash).
+
+    A longer name is cut at a word and ends with "…", not in the middle of a word.
+    """
+    cleaned = re.sub(r"\s+", " ", _BAD_SHEET_CHARS.sub(lambda m: "-" if m.group() in "/\\" else " ", name)).strip()
+    if len(cleaned) > 31:
+        cut = cleaned[:30]
+        cleaned = (cut.rsplit(" ", 1)[0] if " " in cut[10:] else cut).rstrip(" ,.;-–") + "…"
+    base = cleaned or "Sheet"
     title, n = base, 2
     while title.casefold() in taken:
         title, n = f"{base[:25]} ({n})", n + 1
@@ -94,6 +105,10 @@ def _group_sheet(ws: Any, layout: PublishedTable, section: Section) -> None:
         _put(ws, row_number, layout.column("index") + 1, section.average, "0.00")
         ws.cell(row=row_number, column=2).font = Font(italic=True)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    # A4, one page wide, the header row repeated, the title and the page number on every page.
+    print_setup(ws, landscape=len(layout.columns) >= LANDSCAPE_FROM, title_rows=f"{header_row}:{header_row}")
+    ws.oddHeader.center.text = sheet_heading.replace("&", "&&")
+    ws.oddHeader.center.size = 9
     widths = {"stt": 6, "text": 14}
     for i, column in enumerate(layout.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 40 if column.key == "unit" else widths.get(column.kind, 12)
@@ -126,6 +141,8 @@ def _criteria_sheet(ws: Any, results: Results) -> None:
                 _put(ws, r, i, _(NOT_SCORED[status]))
     ws.freeze_panes = ws.cell(row=4, column=2)
     ws.column_dimensions["A"].width = 40
+    # Many criteria are many pages wide: the unit's column and the three heading rows are repeated.
+    print_setup(ws, landscape=True, title_rows="1:3", title_columns="A:A", pages_wide=max(1, len(nodes) // 12))
 
 
 def _indices_sheet(ws: Any, results: Results) -> None:
@@ -155,6 +172,7 @@ def _indices_sheet(ws: Any, results: Results) -> None:
             if node.id in averages:
                 _put(ws, r, i, averages[node.id], "0.00")
     ws.column_dimensions["A"].width = 40
+    print_setup(ws, landscape=True, title_rows="1:1", title_columns="A:A", pages_wide=max(1, len(nodes) // 12))
 
 
 def render_xlsx(results: Results, change: YearChange | None = None) -> bytes:
