@@ -114,3 +114,48 @@ def test_csv_output_never_starts_a_cell_with_a_formula(name: str, tmp_path: Path
     assert done.returncode == 0, done.stderr
     cells = [line.split(",")[2] for line in done.stdout.splitlines()[1:]]
     assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def _on_a_terminal(columns: int, *args: str) -> str:
+    """Run parrules with its output on a pseudo-terminal of `columns` columns, as a person sees it."""
+    pty = pytest.importorskip("pty", reason="pseudo-terminals are POSIX")
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    done = subprocess.Popen([sys.executable, "-m", "parrules.cli", *args], stdout=slave, stderr=subprocess.DEVNULL,
+                            cwd=ROOT, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the other end closed (Linux)
+            break
+        if not data:
+            break
+        chunks.append(data)
+    done.wait()
+    os.close(master)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_the_table_fits_a_100_column_terminal_and_never_splits_a_figure() -> None:
+    shown = _on_a_terminal(100, "score", "--lang", "en", "rulesets/lai-chau/2020/departments.par",
+                           "examples/lai-chau-2020/departments.csv")
+    lines = shown.splitlines()
+    assert lines and max(len(line) for line in lines) <= 100, max(lines, key=len)
+    # Every published figure of the seed's first line, whole, on the unit's line (62.30 + 23.37 = 85.67 of 98,
+    # 87.42 %): names and headings wrap, figures do not.
+    line = next(line for line in lines if "Sở Nội vụ" in line)
+    assert line.split()[-7:] == ["62.30", "23.37", "85.67", "98", "87.42", "Tốt", "1"]
+    # In a file or a pipe the table keeps its one stable width.
+    piped = subprocess.run([sys.executable, "-m", "parrules.cli", "score", "--lang", "en",
+                            "rulesets/lai-chau/2020/departments.par", "examples/lai-chau-2020/departments.csv"],
+                           cwd=ROOT, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+                           capture_output=True, text=True, check=False)
+    assert max(len(line) for line in piped.stdout.splitlines()) > 100

@@ -16,6 +16,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -511,6 +512,10 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
     else:
         text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
+    if args.format == "table" and not args.output and _terminal_width(out) is not None:
+        # On a terminal the table fits its width (names wrap, numbers never split); in a file or a
+        # pipe it keeps one stable width.
+        text = render_table(results, done.change, width=_terminal_width(out) or 160, fit=True)
     if args.output and args.output != STDIN:
         write_atomically(Path(args.output), _file_bytes(text, csv=args.format == "csv" and not args.no_bom))
         err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", len(results.units)).format(
@@ -851,5 +856,16 @@ def _explain_code(code: str, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _terminal_width(stream: TextIO) -> int | None:
+    """The terminal's width when `stream` is one (at least 60 columns), else None."""
+    try:
+        if not stream.isatty():
+            return None
+        return max(60, shutil.get_terminal_size((160, 24)).columns)
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
