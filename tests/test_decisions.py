@@ -193,11 +193,16 @@ classes by index { "Tốt" from 90%  "Khá" from 50% below 90%  "Trung bình" be
 """
 
 
-def test_an_extension_adds_sub_criteria_under_a_framework_criterion(tmp_path: Path) -> None:
+def _extension(tmp_path: Path) -> Path:
+    """The framework in khung/ and where its extension goes, xa/tam-duong.par (not written yet)."""
     (tmp_path / "khung").mkdir()
     (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
     (tmp_path / "xa").mkdir()
-    path = tmp_path / "xa" / "tam-duong.par"
+    return tmp_path / "xa" / "tam-duong.par"
+
+
+def test_an_extension_adds_sub_criteria_under_a_framework_criterion(tmp_path: Path) -> None:
+    path = _extension(tmp_path)
     path.write_text(EXTENSION, encoding="utf-8")
     ruleset = parrules.load(path)
     assert ruleset.check().ok, ruleset.check().render()
@@ -213,10 +218,7 @@ def test_an_extension_adds_sub_criteria_under_a_framework_criterion(tmp_path: Pa
 
 
 def test_a_restated_maximum_that_breaks_a_sum_is_reported_in_the_extension(tmp_path: Path) -> None:
-    (tmp_path / "khung").mkdir()
-    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
-    (tmp_path / "xa").mkdir()
-    path = tmp_path / "xa" / "tam-duong.par"
+    path = _extension(tmp_path)
     path.write_text(EXTENSION.replace("restate 1.2 max 2", "restate 1.2 max 3"), encoding="utf-8")
     report = parrules.check_file(path)
     found = [d for d in report.errors if d.code == "PAR301"]
@@ -256,10 +258,7 @@ def test_a_unit_maximum_from_the_data_is_said_not_itemised() -> None:
 
 
 def test_an_extension_drops_the_frameworks_classes_with_an_empty_block(tmp_path: Path) -> None:
-    (tmp_path / "khung").mkdir()
-    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
-    (tmp_path / "xa").mkdir()
-    path = tmp_path / "xa" / "tam-duong.par"
+    path = _extension(tmp_path)
     text = EXTENSION.replace('classes by index { "Tốt" from 90%  "Khá" from 50% below 90%  "Trung bình" below 50% }',
                              "classes { }")
     path.write_text(text, encoding="utf-8")
@@ -271,10 +270,7 @@ def test_an_extension_drops_the_frameworks_classes_with_an_empty_block(tmp_path:
 
 
 def test_a_declaration_repeated_in_an_extension_names_the_frameworks_file(tmp_path: Path) -> None:
-    (tmp_path / "khung").mkdir()
-    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
-    (tmp_path / "xa").mkdir()
-    path = tmp_path / "xa" / "tam-duong.par"
+    path = _extension(tmp_path)
     path.write_text(EXTENSION.replace('inputs { on_time', 'inputs { plan_done percent  on_time'), encoding="utf-8")
     with parrules.i18n.language("en"):
         found = [d for d in parrules.check_file(path).errors if d.code == "PAR201"]
@@ -284,10 +280,7 @@ def test_a_declaration_repeated_in_an_extension_names_the_frameworks_file(tmp_pa
 
 
 def test_a_restated_maximum_below_a_framework_rules_points_is_traced_to_the_restate(tmp_path: Path) -> None:
-    (tmp_path / "khung").mkdir()
-    (tmp_path / "khung" / "khung.par").write_text(FRAMEWORK, encoding="utf-8")
-    (tmp_path / "xa").mkdir()
-    path = tmp_path / "xa" / "tam-duong.par"
+    path = _extension(tmp_path)
     # The framework's 1.2 gives 2 points for `yes`; restated at 1, that is above the maximum.
     path.write_text(EXTENSION.replace("restate 1.2 max 2", "restate 1.2 max 1\nrestate 1.1 max 5"), encoding="utf-8")
     with parrules.i18n.language("en"):

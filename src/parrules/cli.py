@@ -510,12 +510,14 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         # The comparison is part of the document: a key of its own, the results' keys as they are.
         payload = {**results_to_dict(results, done.change), "published": comparison.to_dict()}
         text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = {"table": render_table, "csv": render_csv, "json": render_json}[args.format](results, done.change)
-    if args.format == "table" and not args.output and _terminal_width(out) is not None:
+    elif args.format == "table":
         # On a terminal the table fits its width (names wrap, numbers never split); in a file or a
         # pipe it keeps one stable width.
-        text = render_table(results, done.change, width=_terminal_width(out) or 160, fit=True)
+        terminal = None if args.output else _terminal_width(out)
+        text = (render_table(results, done.change, width=terminal, fit=True) if terminal is not None
+                else render_table(results, done.change))
+    else:
+        text = {"csv": render_csv, "json": render_json}[args.format](results, done.change)
     if args.output and args.output != STDIN:
         write_atomically(Path(args.output), _file_bytes(text, csv=args.format == "csv" and not args.no_bom))
         err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", len(results.units)).format(

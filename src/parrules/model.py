@@ -295,6 +295,11 @@ class Proportional:
     def of_counts(self) -> bool:
         return bool(self.denominator)
 
+    @property
+    def branches(self) -> bool:
+        """Whether the rule has ways besides rate × max: `zero below`, `full from` or `if zero`."""
+        return (self.zero_below, self.full_from, self.if_zero) != (None, None, None)
+
 
 @frozen
 class DeductPer:

@@ -171,7 +171,7 @@ def _rule_branches(node: m.Node, rule: m.Rule, sources: Mapping[str, str]) -> li
     if isinstance(rule, m.Table):
         found = [branch("line", b.span, f"when {expr_text(b.condition)}", i) for i, b in enumerate(rule.branches)]
         return found + _otherwise(node, rule.otherwise, sources)
-    if isinstance(rule, m.Proportional) and (rule.zero_below, rule.full_from, rule.if_zero) != (None, None, None):
+    if isinstance(rule, m.Proportional) and rule.branches:
         found = []
         if rule.zero_below is not None:
             bound = f"{plain_max(rule.zero_below)}%"
@@ -275,7 +275,7 @@ def _node_taken(node: m.Node, result: NodeResult) -> set[Key]:
 
 def _proportional_taken(node: m.Node, rule: m.Proportional, branch: int) -> set[Key]:
     """Which of a proportional rule's ways a case took: below `zero below`, at or above it, the threshold."""
-    if (rule.zero_below, rule.full_from, rule.if_zero) == (None, None, None):
+    if not rule.branches:
         return {(node.id, "rule", 0)}
     if branch == PROPORTIONAL_ZERO:
         return {(node.id, "zero_denominator", 0)}
