@@ -71,7 +71,11 @@ def render_table(results: Results, change: YearChange | None = None, *, width: i
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system="standard" if color else None,
                       force_terminal=color, highlight=False, emoji=False)
-    console.print(build_table(layout, fit=fit))
+    table = build_table(layout)
+    if fit and console.measure(table, options=console.options.update_width(10_000)).maximum > width:
+        # Only a table wider than the terminal has its headings wrapped to make room for the names.
+        table = build_table(layout, fit=True)
+    console.print(table)
     for line in layout.change_lines:
         console.print(_text(line))
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
