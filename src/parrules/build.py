@@ -4,6 +4,7 @@ names, types and sums are the checker's business, so that every problem is found
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
@@ -361,7 +362,27 @@ class _Builder:
                 values["expect"] = tuple(counts)
             elif key == "unit_max":
                 values["unit_max_from_data"] = True
+            elif key in ("decision", "place"):
+                values[key] = _string(tokens[0])
+            elif key == "dated":
+                values["dated"] = self.date(tokens[0])
+            elif key == "signature":
+                values["signature"] = tuple(_string(t) for t in tokens[:-1])
+                values["signer"] = _string(tokens[-1])
         return m.Meta(**values)
+
+    def date(self, token: lark.Token) -> date | None:
+        """A calendar date as ISO writes it, 2021-07-15: the one form no reader takes for another."""
+        text = _string(token)
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+        except ValueError:
+            pass
+        self.diagnostics.append(error(
+            "PAR126", _("`{value}` is not a date written as year-month-day").format(value=text),
+            _("write the date as \"2021-07-15\" (15 July 2021)"), _span(self.file, token)))
+        return None
 
     def literal(self, tree: Tree) -> m.Value:
         kind = tree.data

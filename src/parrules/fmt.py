@@ -37,7 +37,8 @@ _OPENERS, _CLOSERS = frozenset("{("), frozenset("})")
 _NO_SPACE_BEFORE = frozenset({",", ")", ":"})
 # What a statement is, for indenting the lines that continue one (tree names of the grammar).
 _STATEMENTS = frozenset({
-    "ruleset_block", "authority", "year", "level", "scale", "expect", "unit_max", "include",
+    "ruleset_block", "authority", "year", "level", "scale", "expect", "unit_max", "include", "decision", "dated",
+    "place", "signature",
     "attributes_block", "inputs_block", "declaration", "stages_block", "stage", "component", "node", "rule",
     "branch", "exclude", "bonus", "penalty", "rounding_block", "rounding_line", "classes_block", "class_line",
     "groups_block", "groups_from_data", "group_when", "group_otherwise", "rank", "extends", "extend_node", "restate",

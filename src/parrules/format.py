@@ -123,6 +123,14 @@ def _meta(meta: m.Meta) -> list[str]:
         body.append(f"expect {counts}")
     if meta.unit_max_from_data:
         body.append("unit max from data")
+    if meta.decision is not None:
+        body.append(f"decision {_string(meta.decision)}")
+    if meta.dated is not None:
+        body.append(f"dated {_string(meta.dated.isoformat())}")
+    if meta.place is not None:
+        body.append(f"place {_string(meta.place)}")
+    if meta.signer is not None:
+        body.append(" ".join(["signed", *(_string(line) for line in meta.signature), "by", _string(meta.signer)]))
     return _block(f"ruleset {_string(meta.title)}", body)
 
 

@@ -7,6 +7,7 @@ wherever they were written (the formatter's round-trip relies on this).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
@@ -423,6 +424,13 @@ class Meta:
     scale: Decimal | None = None
     expect: tuple[ExpectedCount, ...] = ()
     unit_max_from_data: bool = False
+    # The decision that issues the results, as its annex prints them: "Số: 1234/QĐ-UBND", the date
+    # and place ("Lai Châu, ngày 15 tháng 7 năm 2021"), the signature block's lines and the signer.
+    decision: str | None = None
+    dated: date | None = None
+    place: str | None = None
+    signature: tuple[str, ...] = ()
+    signer: str | None = None
     span: Span = _span_field()
 
 
