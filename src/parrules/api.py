@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,39 +105,44 @@ class Ruleset:
                                             percent_fractions=percent_fractions))[0]
 
     def score_file(self, path: str | Path, *, decimal_comma: bool = False, sheet: str | None = None,
-                   percent_fractions: bool = False) -> Results:
+                   percent_fractions: bool = False, progress: Callable[[int, int], None] | None = None) -> Results:
         """Validate and score a data file (.csv, .json, .xlsx); raises `DataError` with every problem.
 
         Nothing is scored unless the whole file is clean. `sheet` names an `.xlsx` worksheet;
         `percent_fractions` says the file writes percentages as fractions of 1 (0.85 for 85 %).
         The results carry the warnings reading the file gave (`results.warnings`).
+        `progress(done, total)`, if given, is called as units are scored (every hundred units and at
+        the last), for a progress bar; it is not called for the reading of the file.
         """
         from parrules.data import validate_data
 
         return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
-                                          percent_fractions=percent_fractions))
+                                          percent_fractions=percent_fractions), progress)
 
     def score(self, records: Iterable[UnitRecord | Mapping[str, object]] | DataFrameLike, *,
-              decimal_comma: bool = False, percent_fractions: bool = False) -> Results:
+              decimal_comma: bool = False, percent_fractions: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> Results:
         """Score every unit; raises `DataError` listing every problem and scoring nothing if any.
 
         `records` are dicts of column → value, or a pandas or polars DataFrame (its columns are the
         headers; NaN, None, `pd.NA` and nulls are blanks; an index named `unit` is the unit column).
         They are validated like a data file (a `UnitRecord` made by hand is checked again); the
-        results carry the warnings that gave (`results.warnings`), as `score_file` does.
+        results carry the warnings that gave (`results.warnings`), as `score_file` does;
+        `progress(done, total)` hears how far scoring is, as with `score_file`.
         """
         from parrules.data import validate_mappings
 
         return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
-                                              percent_fractions=percent_fractions))
+                                              percent_fractions=percent_fractions), progress)
 
-    def _scored(self, read: DataReport) -> Results:
-        report, results = self._complete(read)
+    def _scored(self, read: DataReport, progress: Callable[[int, int], None] | None = None) -> Results:
+        report, results = self._complete(read, progress)
         if results is None or not report.ok:
             raise DataError(report.diagnostics)
         return attrs.evolve(results, warnings=tuple(report.warnings))
 
-    def _complete(self, report: DataReport) -> tuple[DataReport, Results | None]:
+    def _complete(self, report: DataReport,
+                  progress: Callable[[int, int], None] | None = None) -> tuple[DataReport, Results | None]:
         """Score the rows that read cleanly, adding what only scoring finds (a missing input a unit needs).
 
         Rows with a bad cell are not in `report.records`, so no problem is reported twice.
@@ -146,7 +151,7 @@ class Ruleset:
         from parrules.evaluate import evaluate
 
         try:
-            results = evaluate(self.plan, list(report.records))
+            results = evaluate(self.plan, list(report.records), progress)
         except DataError as exc:
             found = sorted([*report.diagnostics, *exc.diagnostics], key=_data_order)
             return DataReport(report.records, tuple(found)), None

@@ -78,15 +78,24 @@ class _UnitProblems:
         self.count += 1
 
 
-def evaluate(plan: Plan, records: Sequence[UnitRecord]) -> Results:
+# How often a caller's `progress` hears how far scoring is: every this many units (and at the last).
+PROGRESS_EVERY = 100
+
+
+def evaluate(plan: Plan, records: Sequence[UnitRecord],
+             progress: Callable[[int, int], None] | None = None) -> Results:
+    """Score every record; `progress(done, total)` is called every `PROGRESS_EVERY` units and at the end."""
     problems: list[Diagnostic] = []
     units: list[_Scored] = []
     absent = _Absent()
+    total = len(records)
     with localcontext(CONTEXT):
-        for record in records:
+        for done, record in enumerate(records, start=1):
             scored = _score(plan, record, _UnitProblems(record, problems, absent))
             if scored is not None:
                 units.append(scored)
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                progress(done, total)
         problems[:0] = absent.diagnostics()
         if problems:
             raise DataError(problems)
@@ -408,6 +417,7 @@ def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
         index_rounding=rounding.index,
         average_rounding=rounding.average,
         classes=model.classes,
+        model=model,
     )
 
 

@@ -183,6 +183,8 @@ class Results:
     classes: tuple[ClassTable, ...] = ()  # the ruleset's class bands, for charts and gap-to-next-class
     # What reading the data said that did not stop scoring (an unknown column, …); never a change of figures.
     warnings: tuple[Diagnostic, ...] = ()
+    # The checked ruleset, for documents that print its method (scale, exclusions, rounding, header).
+    model: Model | None = field(default=None, eq=False, repr=False)
 
     def round_points(self, value: Decimal) -> Decimal:
         """Round a point figure as this ruleset publishes points (a node's, a component's)."""
