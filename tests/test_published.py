@@ -293,15 +293,15 @@ def test_the_national_table_in_vietnamese() -> None:
         "12 chênh lệch (9 chênh lệch do làm tròn, 2 chênh lệch do bảng công bố tự mâu thuẫn, 1 trường hợp đồng hạng "
         "nhưng bảng công bố xếp khác hạng)")
     assert lines[1] == (
-        "  Tỉnh A: chỉ số theo kết quả tính là 87.00, theo bảng công bố là 87.02 (-0.02) — do làm tròn các phần điểm "
-        "công bố: 35.12 + 25.34 + 17.56 + 8.98 (mỗi phần điểm đều đã được làm tròn) ứng với tổng điểm chưa làm tròn "
-        "trong khoảng 86.98–87.02, tức là chỉ số trong khoảng 86.98–87.02 với điểm tối đa 100")
+        "  Tỉnh A: chỉ số theo kết quả tính là 87,00, theo bảng công bố là 87,02 (-0,02) — do làm tròn các phần điểm "
+        "công bố: 35,12 + 25,34 + 17,56 + 8,98 (mỗi phần điểm đều đã được làm tròn) ứng với tổng điểm chưa làm tròn "
+        "trong khoảng 86,98–87,02, tức là chỉ số trong khoảng 86,98–87,02 với điểm tối đa 100")
     assert lines[5] == (
         "  Tỉnh C: xếp hạng theo kết quả tính là 3, theo bảng công bố là 4 — bảng công bố xếp khác hạng các đơn vị mà "
         "quy tắc xếp hạng của bộ chỉ số cho đồng hạng: Tỉnh B, Tỉnh C cùng đứng hạng 3")
     assert lines[7] == (
-        "  Tỉnh D: appraisal theo kết quả tính là 25.00, theo bảng công bố là 2.50 (+22.50) — các phần điểm công bố "
-        "cộng lại được 42.50, với điểm tối đa 100 cho chỉ số 42.48–42.52; còn chỉ số công bố là 65.00 — bảng công bố "
+        "  Tỉnh D: appraisal theo kết quả tính là 25,00, theo bảng công bố là 2,50 (+22,50) — các phần điểm công bố "
+        "cộng lại được 42,50, với điểm tối đa 100 cho chỉ số 42,48–42,52; còn chỉ số công bố là 65,00 — bảng công bố "
         "đặt nhầm vị trí dấu thập phân?")
 
 

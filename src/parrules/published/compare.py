@@ -32,6 +32,8 @@ from parrules.model import Model, Ranking, Rounding
 from parrules.published.intervals import IndexRule, Interval, rounded_ends, rounded_range, stands_for, total
 from parrules.published.read import Published, PublishedAverage, PublishedRow
 from parrules.report.numbers import plain, plain_max
+from parrules.report.numbers import shown as written
+from parrules.report.numbers import shown_max as written_max
 from parrules.results import Results, UnitResult
 
 Cause: TypeAlias = Literal["rounding", "source_inconsistency", "tie_broken_by_source", "unexplained", "missing",
@@ -64,15 +66,23 @@ class Difference:
             if delta is None:
                 lines = _DESCRIBED[None]
             else:
-                change = f"{'+' if delta > 0 else ''}{plain(delta)}"
+                change = f"{'+' if delta > 0 else ''}{written(delta)}"
         plain_line, noted_line = lines
         return _(noted_line if self.note else plain_line).format(
-            unit=self.unit, field=self.field, computed=self.computed, published=self.published, change=change,
-            note=self.note)
+            unit=self.unit, field=self.field, computed=_shown(self.computed), published=_shown(self.published),
+            change=change, note=self.note)
 
     def to_dict(self) -> dict[str, str | None]:
         return {"unit": self.unit, "field": self.field, "computed": self.computed or None,
                 "published": self.published or None, "cause": self.cause, "note": self.note}
+
+
+def _shown(figure: str) -> str:
+    """A figure kept as the machine writes it (JSON keeps 86.54), as the reader's language writes it (86,54)."""
+    try:
+        return written(Decimal(figure)) if figure else figure
+    except ArithmeticError:
+        return figure
 
 
 def _delta(computed: str, published: str) -> Decimal | None:
@@ -269,7 +279,8 @@ class _Comparer:
         if not parts:
             return _Allowed(None, None, None, _stands(row.total, points), row.max or unit.max)
         intervals = [stands_for(v, points) if sign > 0 else -stands_for(v, points) for v, sign in parts]
-        shown = plain(parts[0][0]) + "".join(f" {'+' if s > 0 else '−'} {plain(v)}" for v, s in parts[1:] if v or s > 0)
+        shown = written(parts[0][0]) + "".join(f" {'+' if s > 0 else '−'} {written(v)}"
+                                               for v, s in parts[1:] if v or s > 0)
         added = sum((v * s for v, s in parts), Decimal(0))
         return _Allowed(shown, added, total(intervals).at_least(Decimal(0)), _stands(row.total, points),
                         row.max or unit.max)
@@ -312,20 +323,20 @@ class _Comparer:
         if not allowed.consistent:
             assert allowed.parts_sum is not None and row.total is not None
             return _RowProblem(N_("the published components add up to {sum}, the published total is {total} — {hint}"),
-                               {"sum": plain(allowed.parts_sum), "total": plain(row.total)},
+                               {"sum": written(allowed.parts_sum), "total": written(row.total)},
                                ((allowed.parts_sum, row.total),))
         totals = allowed.totals
         if totals is None or row.index is None or self.rule.allows(totals, allowed.max, row.index):
             return None
         ends = self.rule.ends(totals, allowed.max)
-        shown = {"indices": _span(*ends) if ends else "—", "max": plain_max(allowed.max), "index": plain(row.index)}
+        shown = {"indices": _span(*ends) if ends else "—", "max": written_max(allowed.max), "index": written(row.index)}
         slips = tuple((figure, row.index) for figure in _steps(ends, self.results.index_rounding))
         if allowed.from_total is not None:
             return _RowProblem(N_("the published total {total} gives an index of {indices} on a maximum of {max}, the "
-                                  "published index is {index} — {hint}"), {**shown, "total": plain(row.total)}, slips)
+                                  "published index is {index} — {hint}"), {**shown, "total": written(row.total)}, slips)
         return _RowProblem(N_("the published components add up to {sum}, which gives an index of {indices} on a "
                               "maximum of {max}; the published index is {index} — {hint}"),
-                           {**shown, "sum": plain(allowed.parts_sum)}, slips)
+                           {**shown, "sum": written(allowed.parts_sum)}, slips)
 
     def _total_cause(self, unit: UnitResult, allowed: _Allowed) -> _Note:
         points = self.results.points_rounding
@@ -335,7 +346,7 @@ class _Comparer:
         return "rounding", _("explained by the rounding of the published components: {components}, each of them "
                              "rounded, add up to {totals}, published as {rounded}").format(
             components=allowed.parts, totals=self._totals(allowed.from_parts),
-            rounded=_span(*ends) if ends else plain(unit.total))
+            rounded=_span(*ends) if ends else written(unit.total))
 
     def _totals(self, totals: Interval) -> str:
         """The ends of a range of exact totals, with the digits they need and at least those of published points."""
@@ -356,11 +367,11 @@ class _Comparer:
             totals = allowed.from_parts
         ends = self.rule.ends(totals, allowed.max)
         shown = {"totals": self._totals(totals), "indices": _span(*ends) if ends else "—",
-                 "max": plain_max(allowed.max)}
+                 "max": written_max(allowed.max)}
         if allowed.parts is None:
             return "rounding", _("explained by rounding: the published total {total} is itself rounded; it stands for "
                                  "a total of {totals}, so for an index of {indices} on a maximum of {max}").format(
-                total=plain(row.total), **shown)
+                total=written(row.total), **shown)
         if row.total is None or totals is allowed.from_parts:
             return "rounding", _("explained by the rounding of the published components: {components}, each of them "
                                  "rounded, stand for a total of {totals}, so for an index of {indices} on a maximum "
@@ -368,7 +379,7 @@ class _Comparer:
         return "rounding", _("explained by the rounding of the published components: {components} and the total "
                              "{total}, each of them rounded, stand for a total of {totals}, so for an index of "
                              "{indices} on a maximum of {max}").format(components=allowed.parts,
-                                                                       total=plain(row.total), **shown)
+                                                                       total=written(row.total), **shown)
 
     def _class_cause(self, unit: UnitResult, row: PublishedRow, figures: list[Difference]) -> _Note:
         table = self.results.class_table(unit.group)
@@ -385,7 +396,7 @@ class _Comparer:
             text = (N_("the published total {figure} gives the class {expected}, the published class is {published}")
                     if by_points else
                     N_("the published index {figure} gives the class {expected}, the published class is {published}"))
-            return "source_inconsistency", _(text).format(figure=plain(figure), expected=expected or "—",
+            return "source_inconsistency", _(text).format(figure=written(figure), expected=expected or "—",
                                                          published=row.class_)
         # The printed class is the one of the printed figure: the class differs because the figure does.
         behind = next((d for d in figures if d.field == ("total" if by_points else "index")), None)
@@ -395,7 +406,7 @@ class _Comparer:
             return behind.cause, behind.note
         text = (N_("explained by rounding: the published total {figure} gives the class {expected}") if by_points else
                 N_("explained by rounding: the published index {figure} gives the class {expected}"))
-        return "rounding", _(text).format(figure=plain(figure), expected=expected)
+        return "rounding", _(text).format(figure=written(figure), expected=expected)
 
     # ---- ranks ----
 
@@ -496,7 +507,7 @@ class _Comparer:
         if not allows(average.index):
             return "source_inconsistency", _("the published indices give an average of {averages}, the published "
                                              "average is {published} — {hint}").format(
-                averages=averages, published=plain(average.index),
+                averages=averages, published=written(average.index),
                 hint=_hint((figure, average.index) for figure in _steps(ends, rounding)))
         if self.average_of_unrounded and allows(value):
             return "rounding", _("explained by the rounding of the published indices: each of them rounded, they give "
@@ -634,7 +645,7 @@ def _stands(value: Decimal | None, rounding: Rounding | None) -> Interval | None
 
 def _span(low: Decimal, high: Decimal) -> str:
     """A range of figures as printed: 67.81–67.82, or one figure when both ends are the same."""
-    return plain(low) if low == high else f"{plain(low)}–{plain(high)}"
+    return written(low) if low == high else f"{written(low)}–{written(high)}"
 
 
 def _names(units: Iterable[str]) -> str:

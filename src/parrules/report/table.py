@@ -12,7 +12,7 @@ from rich.text import Text
 from parrules.display import printable
 from parrules.history import YearChange
 from parrules.report.layout import PublishedTable, heading, published_table, text_cell
-from parrules.report.numbers import plain
+from parrules.report.numbers import shown
 from parrules.results import Results
 
 
@@ -32,8 +32,8 @@ def build_table(layout: PublishedTable, *, fit: bool = False) -> Table:
         # as its widest figure (and the averages below it).
         figures = [len(text_cell(row.cells[i], column.kind)) for row in rows]
         if i == layout.column("index"):
-            figures += [len(plain(s.average)) for s in layout.sections if s.average is not None]
-            figures += [len(plain(layout.average))] if layout.average is not None else []
+            figures += [len(shown(s.average)) for s in layout.sections if s.average is not None]
+            figures += [len(shown(layout.average))] if layout.average is not None else []
         narrowest = max(figures, default=1)
         # … and no wider than that or its heading's longest word, so that the names get the room.
         widest = max(narrowest, *(len(word) for word in column.label.split()))
@@ -47,11 +47,11 @@ def build_table(layout: PublishedTable, *, fit: bool = False) -> Table:
             table.add_row(*(_text(text_cell(v, c.kind)) for v, c in zip(row.cells, layout.columns, strict=True)))
         if layout.grouped and len(layout.sections) > 1 and section.average is not None:
             line: list[str | Text] = ["", Text(heading("group_average"), style="italic"), *[""] * (width - 2)]
-            line[index_column] = plain(section.average)
+            line[index_column] = shown(section.average)
             table.add_row(*line, end_section=True)
     if layout.average is not None:
         last: list[str | Text] = ["", Text(heading("average"), style="bold"), *[""] * (width - 2)]
-        last[index_column] = Text(plain(layout.average), style="bold")
+        last[index_column] = Text(shown(layout.average), style="bold")
         table.add_row(*last)
     return table
 
