@@ -72,7 +72,7 @@ bench: $(STAMP)
 LOCALE := src/parrules/locale
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-output --project parrules \
-	  -k _ -k n_:1,2 -k N_ -k Np_:1,2 -o $(LOCALE)/parrules.pot src/parrules
+	  -k _ -k n_:1,2 -k N_ -k Np_:1,2 -F babel.cfg -o $(LOCALE)/parrules.pot src/parrules
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D parrules \
 	  -i $(LOCALE)/parrules.pot -d $(LOCALE) -l vi
 

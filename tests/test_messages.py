@@ -29,7 +29,10 @@ def _key(message_id: str | tuple[str, ...]) -> str:
 
 
 def in_code() -> set[str]:
-    found = extract_from_dir(str(ROOT / "src" / "parrules"), keywords=KEYWORDS, comment_tags=())
+    # As `make messages` reads babel.cfg: the code and the document templates.
+    found = extract_from_dir(str(ROOT / "src" / "parrules"), keywords=KEYWORDS, comment_tags=(),
+                             method_map=[("**.py", "python"), ("**/templates/**.j2", "jinja2")],
+                             options_map={"**/templates/**.j2": {"trim_blocks": "true", "lstrip_blocks": "true"}})
     return {_key(message) for _, _, message, _, _ in found}
 
 

@@ -10,8 +10,10 @@ import struct
 import subprocess
 import sys
 import zlib
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -66,16 +68,24 @@ def test_markdown_has_one_table_per_group_with_its_average(tmp_path: Path) -> No
 
 def test_xlsx_reopens_with_numbers_stored_as_numbers(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(report("departments", tmp_path / "report.xlsx"))
-    # Excel allows 31 characters in a sheet's name: a longer group name is cut at a word, with "…".
-    assert book.sheetnames[:2] == ["I. Nhóm đơn vị xếp loại trên…", "II. Nhóm đơn vị đặc thù xếp…"]
-    assert "Points by criterion" in book.sheetnames and "Sub-indices" in book.sheetnames
+    # The annex is one sheet, both groups under their heading lines (I, II), as the decision prints them.
+    assert book.sheetnames == ["Results", "Points by criterion", "Sub-indices"]
+    sheet = book["Results"]
+    header = [c.value for c in sheet[3]]
+    assert header[:5] == ["No.", "Unit", "Điểm thẩm định", "Điểm điều tra", "Total points"]
+    assert [(c.value, sheet.cell(row=c.row, column=2).value) for c in sheet["A"] if c.value in ("I", "II")] == [
+        ("I", "Nhóm đơn vị xếp loại trên thang điểm 98"),
+        ("II", "Nhóm đơn vị đặc thù xếp loại trên thang điểm thấp hơn 98 điểm")]
     rows = {}
-    for sheet in book.worksheets[:2]:
-        header = [c.value for c in sheet[3]]
-        assert header[:5] == ["No.", "Unit", "Điểm thẩm định", "Điểm điều tra", "Total points"]
-        for values in sheet.iter_rows(min_row=4, values_only=False):
-            if isinstance(values[0].value, int):
-                rows[values[1].value] = values
+    for values in sheet.iter_rows(min_row=4, values_only=False):
+        if isinstance(values[0].value, int):
+            rows[values[1].value] = values
+    assert len(rows) == 20
+    # Excel allows 31 characters in a sheet's name: a longer name is cut at a word, with "…".
+    from parrules.report.xlsx_out import _sheet_title
+
+    assert _sheet_title("II. Nhóm đơn vị đặc thù xếp loại trên thang điểm thấp hơn 98 điểm", set()) == (
+        "II. Nhóm đơn vị đặc thù xếp…")
     for row in published("departments"):
         cells = rows[row["unit"]]
         for cell, expected in zip(cells[2:5], (row["appraisal"], row["survey"], row["total"]), strict=True):
@@ -124,7 +134,8 @@ def test_no_unit_name_becomes_a_formula(tmp_path: Path) -> None:
     assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     html = tmp_path / "out.html"
     assert parrules("report", ruleset, str(data), "-o", str(html)).returncode == 0
-    assert "&quot;http://example.com&quot;" in html.read_text(encoding="utf-8")
+    page = html.read_text(encoding="utf-8")
+    assert "&#34;http://example.com&#34;" in page and '"http://example.com"' not in page  # text, never markup
 
 
 def test_html_is_self_contained(tmp_path: Path) -> None:
@@ -198,10 +209,253 @@ def test_html_renders_in_headless_chromium_with_one_bar_per_unit(tmp_path: Path)
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and shot.exists(), done.stderr[-2000:]
     _, size, rows = png_pixels(shot)
-    bar_blue = bytes((0x15, 0x65, 0xC0))
-    blue_rows = [y for y, row in enumerate(rows)
-                 if any(row[x:x + 3] == bar_blue for x in range(0, len(row), size))]
-    assert blue_rows, "no bar was drawn"
-    # Runs of rows containing bar pixels: one run per bar (bars are separated by a gap).
-    runs = sum(1 for i, y in enumerate(blue_rows) if i == 0 or blue_rows[i - 1] != y - 1)
-    assert runs == 20
+    # Bars are coloured by class: green for "Tốt", blue for "Khá" (the published classes: 15 and 5).
+    expected = {bytes((0x2E, 0x7D, 0x32)): 15, bytes((0x15, 0x65, 0xC0)): 5}
+    assert Counter(r["class"] for r in published("departments")) == Counter({"Tốt": 15, "Khá": 5})
+
+    def long_run(row: bytes, colour: bytes) -> bool:
+        """40 pixels of the colour in a row: a bar (the legend's swatches are much narrower)."""
+        run = 0
+        for x in range(0, len(row), size):
+            run = run + 1 if row[x:x + 3] == colour else 0
+            if run >= 40:
+                return True
+        return False
+
+    for colour, bars in expected.items():
+        coloured = [y for y, row in enumerate(rows) if long_run(row, colour)]
+        assert coloured, f"no bar was drawn in #{colour.hex()}"
+        # Runs of rows containing bar pixels: one run per bar (bars are separated by a gap).
+        runs = sum(1 for i, y in enumerate(coloured) if i == 0 or coloured[i - 1] != y - 1)
+        assert runs == bars, colour.hex()
+
+
+# ---- the annex as issued: header, footnote on method, signature -----------------------------------------
+
+ISSUED = """  authority "UBND tỉnh Lai Châu"
+  decision "1234/QĐ-UBND"
+  dated "2021-07-15"
+  place "Lai Châu"
+  signed "TM. Ủy ban nhân dân" "KT. CHỦ TỊCH" "PHÓ CHỦ TỊCH" by "Nguyễn Văn A"
+"""
+FULL = ROOT / "rulesets" / "examples" / "department-full.par"
+FULL_DATA = ROOT / "examples" / "department-full" / "units.csv"
+
+
+def issued_ruleset(tmp_path: Path, source: Path, authority: str) -> Path:
+    """`source` with the decision's settings in its `ruleset { … }` block, in place of its authority."""
+    text = source.read_text(encoding="utf-8")
+    assert text.count(f'  authority "{authority}"\n') == 1
+    path = tmp_path / source.name
+    path.write_text(text.replace(f'  authority "{authority}"\n', ISSUED), encoding="utf-8")
+    return path
+
+
+def annex_texts(path: Path, data: Path) -> tuple[object, list[str], list[str]]:
+    """The issuer, the method notes and the column keys of the annex of `path` scoring `data`."""
+    import parrules
+    from parrules.report.document import Issuer
+    from parrules.report.layout import published_table
+    from parrules.report.method import method_notes
+
+    results = parrules.load(path).score_file(data)
+    assert results.model is not None
+    keys = [c.key for c in published_table(results).columns]
+    return Issuer.of(results.model.meta), method_notes(results), keys
+
+
+def test_xlsx_annex_has_the_decisions_header_its_method_and_its_signature(tmp_path: Path) -> None:
+    from parrules.report.document import Issuer
+
+    ruleset = issued_ruleset(tmp_path, ROOT / "tests" / "fixtures" / "small.par", "Sở Nội vụ")
+    data = ROOT / "tests" / "fixtures" / "small.csv"
+    issuer, notes, keys = annex_texts(ruleset, data)
+    assert isinstance(issuer, Issuer) and notes
+    assert keys == ["stt", "unit", "component:appraisal", "component:survey", "total", "max", "index", "class",
+                    "rank"]
+    out = tmp_path / "annex.xlsx"
+    done = parrules("report", str(ruleset), str(data), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(out)["Results"]
+    width = sheet.max_column
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+
+    def at(text: str) -> Any:
+        found = [c for row in sheet.iter_rows() for c in row if c.value == text]
+        assert len(found) == 1, (text, found)
+        return found[0]
+
+    # Two columns: authority and number on the left; Quốc hiệu, tiêu ngữ and the date on the right.
+    authority, country = at("UBND TỈNH LAI CHÂU"), at("SOCIALIST REPUBLIC OF VIET NAM")
+    motto, number, dated = at("Independence - Freedom - Happiness"), at("No.: 1234/QĐ-UBND"), at(
+        "Lai Châu, 15 July 2021")
+    assert (authority.coordinate, country.row, motto.row, number.row, dated.row) == ("A1", 1, 2, 3, 3)
+    assert authority.font.b and country.font.b and motto.font.b and dated.font.i and not number.font.b
+    split = country.column - 1
+    assert number.column == 1 and motto.column == dated.column == country.column and 1 < split < width
+    for cell in (authority, number):
+        assert f"A{cell.row}:{openpyxl.utils.get_column_letter(split)}{cell.row}" in merged
+    for cell in (country, motto, dated):
+        assert f"{cell.coordinate}:{openpyxl.utils.get_column_letter(width)}{cell.row}" in merged
+    # "PHỤ LỤC", the title in capitals, "(Kèm theo Quyết định số …)": centred over the table.
+    annex, title = at("ANNEX"), at("BỘ CHỈ SỐ THỬ NGHIỆM (2024)")
+    with_decision = at("(Issued with Decision No. 1234/QĐ-UBND dated 15 July 2021 of UBND tỉnh Lai Châu)")
+    assert annex.row > dated.row and title.row == annex.row + 1 and with_decision.row == title.row + 1
+    assert all(c.alignment.horizontal == "center" for c in (annex, title, with_decision))
+    assert with_decision.font.i and title.font.b
+    # The table: its header row is the one repeated on every page, not the document's header.
+    header = at("No.")
+    assert header.row == with_decision.row + 2 and sheet.print_title_rows == f"${header.row}:${header.row}"
+    assert [c.value for c in sheet[header.row]][4:] == ["Total points", "Maximum points", "Index (%)", "Class",
+                                                       "Rank"]
+    units = [row for row in sheet.iter_rows(min_row=header.row + 1) if isinstance(row[0].value, int)]
+    assert [row[1].value for row in units] == ["Sở Nội vụ", "Ban Dân tộc", "Sở Tư pháp"]
+    for row in units:  # every figure a number, never text
+        assert all(c.data_type == "n" and isinstance(c.value, int | float) for c in (*row[2:7], row[8])), row
+    assert [row[4].value for row in units] == [9.35, 6.1, 5.9] and units[0][6].number_format == "0.00"
+    # The footnote: "Ghi chú:" and the method, a note a row, wrapped across the table's width.
+    heading = at("Notes:")
+    assert heading.row > units[-1][1].row and heading.font.b
+    for offset, note in enumerate(notes, start=1):
+        cell = sheet.cell(row=heading.row + offset, column=1)
+        assert cell.value == f"- {note}" and cell.alignment.wrap_text
+        assert f"A{cell.row}:{openpyxl.utils.get_column_letter(width)}{cell.row}" in merged
+    # The signature block under the right half: capacity lines in capitals, room to sign, the name.
+    lines = [at(line) for line in ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")]
+    signer = at("Nguyễn Văn A")
+    assert lines[0].row > heading.row + len(notes) and [c.row - lines[0].row for c in lines] == [0, 1, 2]
+    assert signer.row - lines[-1].row == 5  # four blank rows for the signature and the seal
+    assert all(c.column == split + 1 and c.font.b for c in (*lines, signer))
+    assert all(sheet.cell(row=r, column=c).value is None for r in range(lines[-1].row + 1, signer.row)
+               for c in range(1, width + 1))
+    # Printed: A4, one page wide, exactly the annex; the first page without the running title.
+    assert sheet.print_area == f"'Results'!$A$1:${openpyxl.utils.get_column_letter(width)}${signer.row}"
+    assert (sheet.page_setup.paperSize, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (9, 1, 0)
+    first_footer: Any = sheet.firstFooter
+    assert sheet.HeaderFooter.differentFirst and first_footer.center.text == "Page &P of &N"
+
+
+def test_markdown_annex_has_the_same_header_footnote_and_signature(tmp_path: Path) -> None:
+    ruleset = issued_ruleset(tmp_path, ROOT / "tests" / "fixtures" / "small.par", "Sở Nội vụ")
+    data = ROOT / "tests" / "fixtures" / "small.csv"
+    _, notes, _ = annex_texts(ruleset, data)
+    out = tmp_path / "annex.md"
+    assert parrules("report", str(ruleset), str(data), "-o", str(out)).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("**UBND TỈNH LAI CHÂU**\\\nNo.: 1234/QĐ-UBND\n\n"
+                           "**SOCIALIST REPUBLIC OF VIET NAM**\\\n**Independence - Freedom - Happiness**\\\n"
+                           "*Lai Châu, 15 July 2021*\n\n**ANNEX**\n\n# BỘ CHỈ SỐ THỬ NGHIỆM (2024)\n\n"
+                           "*(Issued with Decision No. 1234/QĐ-UBND dated 15 July 2021 of UBND tỉnh Lai Châu)*\n\n"
+                           "| No. | Unit |")
+    from parrules.report.markdown import _escape
+
+    footnote = "**Notes:**\n\n" + "".join(f"- {_escape(note)}\n" for note in notes)
+    assert footnote in text and text.index(footnote) > text.index("| 3 | Sở Tư pháp |")
+    assert text.endswith(footnote + "\n**TM. ỦY BAN NHÂN DÂN**\\\n**KT. CHỦ TỊCH**\\\n**PHÓ CHỦ TỊCH**\n\n"
+                                     "**Nguyễn Văn A**\n")
+    # Without a decision's number or date the table is not an annex: no header, nothing made up.
+    plain = tmp_path / "plain.md"
+    assert parrules("report", str(ROOT / "tests" / "fixtures" / "small.par"), str(data), "-o", str(plain)
+                    ).returncode == 0
+    plain_text = plain.read_text(encoding="utf-8")
+    assert plain_text.startswith("# Bộ chỉ số thử nghiệm (2024)\n") and "VIET NAM" not in plain_text
+    assert footnote in plain_text and plain_text.endswith(footnote)
+
+
+def test_bonus_and_penalty_columns_add_up_to_the_printed_total(tmp_path: Path) -> None:
+    """Every column that makes up the total is printed: components + bonus − penalty = total, row by row.
+
+    Each figure is rounded from unrounded points: where the printed columns then differ from the
+    printed total by a cent, the footnote on method names the unit with both figures.
+    """
+    ruleset = issued_ruleset(tmp_path, FULL, "UBND tỉnh (minh họa, không trích từ quyết định nào)")
+    _, notes, keys = annex_texts(ruleset, FULL_DATA)
+    book_path, md_path = tmp_path / "annex.xlsx", tmp_path / "annex.md"
+    for path in (book_path, md_path):
+        done = parrules("report", str(ruleset), str(FULL_DATA), "-o", str(path))
+        assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(book_path)["Results"]
+    header_row = next(c.row for c in sheet["A"] if c.value == "No.")
+    bonus, penalty, total = (keys.index(k) for k in ("extra:B1", "extra:P1", "total"))
+    assert (bonus, penalty, total) == (4, 5, 6)  # after the two components, before the total
+    assert [c.value for c in sheet[header_row]][total] == "Total points"
+    explained = next(n for n in notes if " / " in n)
+    rows = [row for row in sheet.iter_rows(min_row=header_row + 1) if isinstance(row[0].value, int)]
+    assert len(rows) == 25
+    penalties = 0
+    for row in rows:
+        figures = [row[i] for i in range(2, total + 1)]
+        assert all(c.data_type == "n" and c.number_format == "0.00" for c in figures), row[1].value
+        parts = [Decimal(repr(c.value)) for c in figures]
+        assert parts[3] <= 0 and parts[2] >= 0  # the penalty stored negative, so that SUM of the row is the total
+        penalties += parts[3] < 0
+        if sum(parts[:-1]) != parts[-1]:
+            assert f"{row[1].value} ({sum(parts[:-1]):.2f} / {parts[-1]:.2f})" in explained
+    assert penalties >= 2
+    # In Markdown, the printed figures: a penalty with its minus sign, the same sums.
+    markdown = md_path.read_text(encoding="utf-8").splitlines()
+    lines = [[c.strip() for c in line.strip("|").split("|")] for line in markdown
+             if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert len(lines) == 25 and any(cells[5].startswith("-") for cells in lines)
+    mismatched = 0
+    for cells in lines:
+        printed = [Decimal(c) for c in cells[2:7]]
+        if sum(printed[:-1]) != printed[-1]:
+            mismatched += 1
+            assert f"{cells[1]} ({sum(printed[:-1]):.2f} / {printed[-1]:.2f})" in explained
+    assert mismatched == len(re.findall(r"\(\d+\.\d\d / \d+\.\d\d\)", explained)) == 4
+
+
+def test_libreoffice_prints_the_annex_on_a4_landscape_one_page_wide(tmp_path: Path) -> None:
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None or shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("LibreOffice and poppler-utils are needed (make test installs them where it can)")
+    ruleset = issued_ruleset(tmp_path, FULL, "UBND tỉnh (minh họa, không trích từ quyết định nào)")
+    book = tmp_path / "annex.xlsx"
+    assert parrules("report", str(ruleset), str(FULL_DATA), "-o", str(book)).returncode == 0
+    profile = tmp_path / "lo-profile"
+    done = subprocess.run([office, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                           "--outdir", str(tmp_path / "pdf"), str(book)], capture_output=True, text=True,
+                          timeout=300, check=False, env={**os.environ, "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    pdf = tmp_path / "pdf" / "annex.pdf"
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "2", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    for width, height in re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+) pts", info):
+        assert (round(float(width)), round(float(height))) == (842, 595)  # A4 landscape
+
+    def page(number: int) -> str:
+        return subprocess.run(["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+
+    first = page(1)
+    # The header block, two columns on the same lines; the title; the table one page wide: every
+    # column of a unit's line, from its number to its rank, on one line of the first page.
+    assert re.search(r"UBND TỈNH LAI CHÂU +SOCIALIST REPUBLIC OF VIET NAM", first)
+    assert re.search(r"No.: 1234/QĐ-UBND +Lai Châu, 15 July 2021", first)
+    assert "ANNEX" in first and "BỘ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH" in first
+    line = next(li for li in first.splitlines() if "Văn phòng UBND tỉnh" in li)
+    # (LibreOffice writes the decimal separator of its own locale: the cells hold numbers.)
+    assert re.search(r"^\s*1\s+Văn phòng UBND tỉnh\s+65[.,]35\s+25[.,]53\s+1[.,]75\s+0[.,]00\s+92[.,]63\s+98\s+"
+                     r"94[.,]52\s*Xuất sắc\s+1\s*$", line), line
+    assert re.search(r"Sở Giáo dục và Đào tạo\s+65[.,]24\s+27[.,]69\s+0[.,]00\s+-1[.,]00\s+91[.,]93\s", first)
+    second = page(2)  # the rest of the table, the footnote and the signature
+    assert "Notes:" in second and re.search(r"PHÓ CHỦ TỊCH", second) and "Nguyễn Văn A" in second
+
+
+def test_vietnamese_documents_write_decimal_commas_and_data_files_keep_the_point(tmp_path: Path) -> None:
+    ruleset, data = str(RULESETS / "departments.par"), str(SEED / "departments.csv")
+    md = tmp_path / "report.md"
+    assert parrules("report", ruleset, data, "--lang", "vi", "-o", str(md)).returncode == 0
+    row = next(line for line in md.read_text(encoding="utf-8").splitlines() if "| Sở Nội vụ |" in line)
+    assert [c.strip() for c in row.strip("|").split("|")][2:7] == ["62,30", "23,37", "85,67", "98", "87,42"]
+    csv_out = parrules("score", ruleset, data, "--lang", "vi", "--format", "csv")
+    assert ",Sở Nội vụ,62.30,23.37,85.67,98,87.42," in csv_out.stdout and "87,42" not in csv_out.stdout
+    report_csv = tmp_path / "report.csv"
+    assert parrules("report", ruleset, data, "--lang", "vi", "-o", str(report_csv)).returncode == 0
+    assert ",Sở Nội vụ,62.30,23.37,85.67,98,87.42," in report_csv.read_text(encoding="utf-8-sig")
+    import json
+
+    payload = json.loads(parrules("score", ruleset, data, "--lang", "vi", "--format", "json").stdout)
+    unit = next(u for u in payload["units"] if u["unit"] == "Sở Nội vụ")
+    assert (unit["total"], unit["index"]) == ("85.67", "87.42") and payload["average"] == "82.08"

@@ -20,7 +20,7 @@ import shutil
 import signal
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from parrules import changes
     from parrules.history import YearChange
+    from parrules.report.document import Issuer
     from parrules.results import Results
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -109,8 +110,12 @@ def _parser() -> argparse.ArgumentParser:
                                                  "gap to the next class"))
     _data_arguments(explain)
     explain.add_argument("--unit", metavar="NAME", required=True, help=_("the unit's name, as in the data"))
-    explain.add_argument("--format", choices=("text", "json"), default="text",
-                         help=_("text for people (the default) or json for other tools"))
+    explain.add_argument("--format", choices=("text", "json", "html", "pdf"), default="text",
+                         help=_("text for people (the default), json for other tools, or the unit's result sheet "
+                                "as html or pdf (with -o)"))
+    explain.add_argument("-o", "--output", metavar="FILE",
+                         help=_("write the explanation here instead of stdout (a pdf needs a file)"))
+    _document_options(explain)
 
     report = verbs.add_parser("report", help=_("write the results table as provinces publish it"))
     _data_arguments(report)
@@ -119,7 +124,11 @@ def _parser() -> argparse.ArgumentParser:
                                "- for stdout, with --format"))
     report.add_argument("--format", choices=REPORT_FORMATS,
                         help=_("the format, when the extension does not say"))
+    report.add_argument("--per-unit", action="store_true",
+                        help=_("write each unit's result sheet, one file per unit, into the folder -o names "
+                               "(html, or pdf with --format pdf)"))
     _bom_option(report)
+    _document_options(report)
 
     _template_parser(verbs.add_parser("template", help=_("write a workbook (.xlsx) to fill in the units' data of a "
                                                           "ruleset, with drop-downs and ranges")))
@@ -181,7 +190,21 @@ def _argparse_in_language() -> Iterator[None]:
         argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
 
 
-REPORT_FORMATS = ("md", "html", "xlsx", "csv")
+REPORT_FORMATS = ("md", "html", "pdf", "xlsx", "csv")
+
+
+def _document_options(verb: argparse.ArgumentParser) -> None:
+    """How the issuing decision is printed, for this printing (the ruleset's `ruleset { … }` says it too)."""
+    verb.add_argument("--template", metavar="DIR",
+                      help=_("a folder of the province's own templates (annex.html.j2, unit.html.j2, document.css) "
+                             "used instead of parrules' ones"))
+    verb.add_argument("--authority", metavar="TEXT", help=_("the issuing authority, e.g. \"UBND tỉnh Lai Châu\""))
+    verb.add_argument("--decision", metavar="NO", help=_("the decision's number, e.g. \"1234/QĐ-UBND\""))
+    verb.add_argument("--dated", metavar="YYYY-MM-DD", help=_("the decision's date, e.g. 2021-07-15"))
+    verb.add_argument("--place", metavar="TEXT", help=_("the place written before the date, e.g. \"Lai Châu\""))
+    verb.add_argument("--signer", metavar="LINES",
+                      help=_("the signature block: its lines then the signer's name, separated by |, "
+                             "e.g. \"KT. CHỦ TỊCH|PHÓ CHỦ TỊCH|Tống Thanh Hải\""))
 
 
 def _bom_option(verb: argparse.ArgumentParser) -> None:
@@ -468,8 +491,10 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
     if ruleset is None:
         return EXIT_PROBLEMS
     try:
-        results = ruleset.score_file(inputs[1], decimal_comma=args.decimal_comma, sheet=args.sheet,
-                                     percent_fractions=args.percent_fractions)
+        # A bar on stderr while thousands of units are scored, when stderr is a terminal (progress.py).
+        with _scoring_bar(err) as tick:
+            results = ruleset.score_file(inputs[1], decimal_comma=args.decimal_comma, sheet=args.sheet,
+                                         percent_fractions=args.percent_fractions, progress=tick)
     except DataError as exc:
         err.write(render_all(exc.diagnostics) + "\n")
         err.write(printable(_("{file}: {summary}; nothing was scored").format(
@@ -551,6 +576,10 @@ def _file_bytes(text: str, *, csv: bool) -> bytes:
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from parrules.results import UnitNotFoundError
 
+    to_file = bool(args.output) and args.output != STDIN
+    if args.format == "pdf" and not to_file:
+        raise _UsageError(_("a PDF result sheet is written to a file, not to stdout: give -o FILE.pdf"))
+    folder = _template_folder(args) if args.format in ("html", "pdf") else None
     done = _score_data(args, err)
     if isinstance(done, int):
         return done
@@ -561,41 +590,76 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UsageError(_("no unit named `{unit}` in {file}; did you mean {names}?").format(
             unit=args.unit, file=shown_name(args.data), names=quoted) if missing.near else
             _("no unit named `{unit}` in {file}").format(unit=args.unit, file=shown_name(args.data))) from None
+    if args.format in ("html", "pdf"):
+        from parrules.report.pdf import PdfError, html_to_pdf
+        from parrules.report.templating import TemplateError
+        from parrules.report.unit_sheet import render_unit_sheet
+
+        issuer = _issuer(args, done.results)
+        try:
+            html = render_unit_sheet(done.results, found, issuer=issuer, template_dir=folder)
+            payload = html_to_pdf(html) if args.format == "pdf" else _file_bytes(html, csv=False)
+        except (TemplateError, PdfError) as exc:
+            raise OutputError(str(exc)) from None
+        if not to_file:
+            out.write(html)
+            return EXIT_OK
+        write_atomically(Path(args.output), payload)
+        err.write(printable(_("wrote the result sheet of {unit} to {file}").format(unit=found.unit, file=args.output))
+                  + "\n")
+        return EXIT_OK
     from parrules.explain import explain
 
     explanation = explain(done.results, found)
     if args.format == "json":
-        out.write(json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(explanation.to_dict(), ensure_ascii=False, indent=2) + "\n"
     else:
-        out.write(printable(explanation.render()))
+        text = explanation.render()
+    if to_file:
+        write_atomically(Path(args.output), _file_bytes(text, csv=False))
+    else:
+        out.write(text if args.format == "json" else printable(text))
     return EXIT_OK
 
 
 def _report(args: argparse.Namespace, err: TextIO) -> int:
+    if args.per_unit:
+        return _per_unit(args, err)
     from parrules import report
 
     output = Path(args.output)
     to_stdout = args.output == STDIN
-    fmt = args.format or {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+    fmt = args.format or {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf",
                           ".xlsx": "xlsx", ".csv": "csv"}.get(output.suffix.lower())
     if fmt is None and to_stdout:
-        raise _UsageError(_("a report written to stdout (-o -) needs --format: md, html, xlsx or csv"))
+        raise _UsageError(_("a report written to stdout (-o -) needs --format: md, html, pdf, xlsx or csv"))
     if fmt is None:
         raise _UsageError(_("cannot tell the report's format from `{name}`: "
-                            "end the file name with .md, .html, .xlsx or .csv, or give --format").format(
+                            "end the file name with .md, .html, .pdf, .xlsx or .csv, or give --format").format(
             name=output.name))
-    if fmt == "xlsx" and to_stdout and sys.stdout.isatty():
-        raise _UsageError(_("an Excel workbook is not shown on a terminal; give a file name, or send stdout to a file"))
+    if fmt in ("xlsx", "pdf") and to_stdout and sys.stdout.isatty():
+        raise _UsageError(_("a {format} file is not shown on a terminal; give a file name, or send stdout to a "
+                            "file").format(format="PDF" if fmt == "pdf" else "Excel"))
+    folder = _template_folder(args)
     done = _score_data(args, err)
     if isinstance(done, int):
         return done
-    if fmt == "xlsx":
-        from parrules.report.xlsx_out import render_xlsx
+    issuer = _issuer(args, done.results)
+    from parrules import progress
 
-        payload = render_xlsx(done.results, done.change)
-    else:
-        render = {"md": report.render_markdown, "html": report.render_html, "csv": report.render_csv}[fmt]
-        payload = _file_bytes(render(done.results, done.change), csv=fmt == "csv" and not args.no_bom and not to_stdout)
+    with progress.writing(err, len(done.results.units)):  # a workbook of thousands of units takes a while
+        if fmt == "xlsx":
+            from parrules.report.xlsx_out import render_xlsx
+
+            payload = render_xlsx(done.results, done.change, issuer=issuer)
+        elif fmt in ("html", "pdf"):
+            results, change = done.results, done.change
+            payload = _document(lambda: report.render_html(results, change, issuer=issuer, template_dir=folder),
+                                pdf=fmt == "pdf")
+        elif fmt == "md":
+            payload = _file_bytes(report.render_markdown(done.results, done.change, issuer=issuer), csv=False)
+        else:
+            payload = _file_bytes(report.render_csv(done.results, done.change), csv=not args.no_bom and not to_stdout)
     if to_stdout:
         sys.stdout.flush()
         sys.stdout.buffer.write(payload)
@@ -606,6 +670,52 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
     err.write(n_("wrote the results of {count} unit to {file}", "wrote the results of {count} units to {file}",
                  count).format(count=i18n.number(count), file=output) + "\n")
     return EXIT_OK
+
+
+def _issuer(args: argparse.Namespace, results: Results) -> Issuer:
+    """The decision as this printing shows it: the ruleset's header, with the options given over it."""
+    from datetime import date
+
+    from parrules.report.document import Issuer, parse_signer
+
+    dated = None
+    if args.dated:
+        try:
+            dated = date.fromisoformat(args.dated) if len(args.dated) == 10 else None
+        except ValueError:
+            dated = None
+        if dated is None:
+            raise _UsageError(_("--dated `{value}` is not a date: write it as 2021-07-15").format(value=args.dated))
+    signature, signer = parse_signer(args.signer) if args.signer else ((), None)
+    issuer = Issuer.of(results.model.meta if results.model is not None else None)
+    return issuer.but(authority=args.authority, decision=args.decision, dated=dated, place=args.place,
+                      signature=signature if args.signer else None, signer=signer or None)
+
+
+def _template_folder(args: argparse.Namespace) -> Path | None:
+    """`--template DIR`: a folder that exists, else a usage error before any work."""
+    if not args.template:
+        return None
+    folder = Path(args.template)
+    if not folder.is_dir():
+        raise _UsageError(_("--template `{name}` is not a folder of templates").format(name=args.template))
+    return folder
+
+
+def _document(make: Callable[[], str], *, pdf: bool) -> bytes:
+    """An HTML document's bytes (`make` renders it), or the PDF that Chromium prints of it.
+
+    A province's template that cannot be used, or no Chromium to print with, is said in words
+    (exit 2) before anything is written.
+    """
+    from parrules.report.pdf import PdfError, html_to_pdf
+    from parrules.report.templating import TemplateError
+
+    try:
+        html = make()
+        return html_to_pdf(html) if pdf else _file_bytes(html, csv=False)
+    except (TemplateError, PdfError) as exc:
+        raise OutputError(str(exc)) from None
 
 
 def _template_parser(template: argparse.ArgumentParser) -> None:
@@ -866,6 +976,88 @@ def _terminal_width(stream: TextIO) -> int | None:
         return max(60, shutil.get_terminal_size((160, 24)).columns)
     except (AttributeError, OSError, ValueError):
         return None
+
+
+def _scoring_bar(err: TextIO) -> contextlib.AbstractContextManager[Callable[[int, int], None]]:
+    """The progress bar of scoring on `err`: shown only on a terminal, for more than 2,000 units."""
+    from parrules import progress
+
+    return progress.scoring(err)
+
+
+def _per_unit(args: argparse.Namespace, err: TextIO) -> int:
+    """`report --per-unit -o DIR`: each unit's result sheet, one file per unit; `-o FILE.pdf`: all in one PDF.
+
+    Every sheet is rendered (and printed, for PDF) before the first file is written: a template that
+    cannot be used or a PDF that cannot be printed leaves nothing behind, not even the folder.
+    """
+    from parrules.report.pdf import PdfError, html_to_pdf
+    from parrules.report.templating import TemplateError
+    from parrules.report.unit_sheet import file_stem, render_unit_sheet, render_unit_sheets
+
+    if args.output == STDIN:
+        raise _UsageError(_("--per-unit writes one file per unit into a folder: give -o FOLDER, "
+                            "or -o FILE.pdf for one PDF of every unit's sheet"))
+    target = Path(args.output)
+    combined = target.suffix.lower() == ".pdf" and not target.is_dir()
+    fmt = "pdf" if combined else (args.format or "html")
+    if fmt not in ("html", "pdf"):
+        raise _UsageError(_("--per-unit writes the result sheets as html or pdf, not {format}").format(format=fmt))
+    if not combined and (target.exists() or target.is_symlink()) and not target.is_dir():
+        raise _UsageError(_("`{path}` is a file: --per-unit writes one file per unit into a folder; "
+                            "give the name of a folder (it is created if missing)").format(path=target))
+    folder = _template_folder(args)
+    inputs = [Path(name) for name in (args.ruleset, args.data, args.previous) if name and not is_stdin(name)]
+    if combined:
+        check_output(target, inputs)  # before any work: never overwrite an input
+    done = _score_data(argparse.Namespace(**{**vars(args), "output": None}), err)
+    if isinstance(done, int):
+        return done
+    results = done.results
+    issuer = _issuer(args, results)
+    units = results.units
+    files: list[tuple[Path, bytes]] = []
+    try:
+        if combined:
+            # One Chromium for every sheet: each starts a new page of the one PDF.
+            files.append((target, html_to_pdf(render_unit_sheets(results, units, issuer=issuer,
+                                                                 template_dir=folder))))
+        else:
+            for position, unit in enumerate(units, 1):
+                html = render_unit_sheet(results, unit, issuer=issuer, template_dir=folder)
+                payload = html_to_pdf(html) if fmt == "pdf" else _file_bytes(html, csv=False)
+                files.append((target / f"{file_stem(position, len(units), unit.unit)}.{fmt}", payload))
+    except (TemplateError, PdfError) as exc:
+        raise OutputError(str(exc)) from None
+    for path, _payload in files:
+        check_output(path, inputs)
+    written: list[Path] = []
+    try:
+        if not combined:
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(_("cannot write `{path}`: {reason}").format(
+                    path=target, reason=exc.strerror or exc.__class__.__name__)) from None
+        for path, payload in files:
+            new = not path.exists()
+            write_atomically(path, payload)
+            if new:
+                written.append(path)
+    except BaseException:
+        for path in written:  # no half set of sheets: what this run added goes again
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    count = len(units)
+    if combined:
+        err.write(printable(n_("wrote the result sheet of {count} unit to {file}",
+                               "wrote the result sheets of {count} units to {file}", count).format(
+            count=i18n.number(count), file=target)) + "\n")
+    else:
+        err.write(printable(n_("wrote {count} result sheet into {folder}", "wrote {count} result sheets into {folder}",
+                               count).format(count=i18n.number(count), folder=target)) + "\n")
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from parrules.history import YearChange
 from parrules.i18n import N_, _
-from parrules.report.numbers import plain, plain_max, signed
+from parrules.report.numbers import shown, shown_max, shown_signed
 from parrules.results import Results
 
 # Message ids: translate where used, `heading("unit")` (the Vietnamese is that of the published tables).
@@ -42,7 +42,8 @@ def heading(key: str) -> str:
     """A column title or a heading of the published table, in the reader's language."""
     return _(HEADINGS[key])
 
-ColumnKind = Literal["stt", "text", "points", "max", "index", "rank", "change", "places"]
+# "penalty": points taken off, printed with their minus sign so that the total is the sum of the row.
+ColumnKind = Literal["stt", "text", "points", "penalty", "max", "index", "rank", "change", "places"]
 Cell = str | Decimal | int | None
 
 
@@ -94,6 +95,12 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
     show_class = bool(results.classes)  # a decision that publishes no class (xếp loại) has no such column
     columns = [Column("stt", heading("stt"), "stt"), Column("unit", heading("unit"), "text")]
     columns += [Column(f"component:{name}", title, "points") for name, title in results.components]
+    # Every column that makes up the total is printed: a bonus (điểm thưởng) or penalty (điểm trừ) too.
+    extras = results.model.extras if results.model is not None else ()
+    # Headed by what they are ("Điểm thưởng", "Điểm trừ"): their titles are sentences, said in the notes.
+    kinds = [x.kind for x in extras]
+    columns += [Column(f"extra:{x.id}", _extra_heading(x.kind, x.id, kinds.count(x.kind) > 1),
+                       "penalty" if x.kind == "penalty" else "points") for x in extras]
     columns.append(Column("total", heading("total"), "points"))
     if show_max:
         columns.append(Column("max", heading("max"), "max"))
@@ -112,7 +119,7 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
         rows: list[Row] = []
         for stt, unit in enumerate((u for u in results.units if u.group == group.name), start=1):
             cells: list[Cell] = [stt, unit.unit, *[unit.components[name] for name, _ in results.components],
-                                 unit.total]
+                                 *[unit.extras.get(x.id, Decimal(0)) for x in extras], unit.total]
             if show_max:
                 cells.append(unit.max)
             cells.append(unit.index)
@@ -133,6 +140,12 @@ def published_table(results: Results, change: YearChange | None = None) -> Publi
     return PublishedTable(title, tuple(columns), tuple(sections), results.average, lines)
 
 
+def _extra_heading(kind: str, extra_id: str, several: bool) -> str:
+    if kind == "bonus":
+        return _("Bonus points {id}").format(id=extra_id) if several else _("Bonus points")
+    return _("Penalty points {id}").format(id=extra_id) if several else _("Penalty points")
+
+
 def change_lines(change: YearChange) -> list[str]:
     """What provinces print under the table about last year, in the reader's language."""
     if change.previous_label:
@@ -141,16 +154,18 @@ def change_lines(change: YearChange) -> list[str]:
         lines = [_("Compared with last year: {summary}.").format(summary=change.summary())]
     rise, fall = change.largest_rise, change.largest_fall
     if rise is not None:
-        lines.append(_("Largest rise: {unit} ({change}).").format(unit=rise.unit, change=signed(rise.index_change)))
+        lines.append(_("Largest rise: {unit} ({change}).").format(unit=rise.unit,
+                                                                  change=shown_signed(rise.index_change)))
     if fall is not None:
-        lines.append(_("Largest fall: {unit} ({change}).").format(unit=fall.unit, change=signed(fall.index_change)))
+        lines.append(_("Largest fall: {unit} ({change}).").format(unit=fall.unit,
+                                                                  change=shown_signed(fall.index_change)))
     groups = [g for g in change.groups if g.group is not None]  # the single unnamed group is the average
     for group in (*groups, change.average):
         if group.change is None:
             continue
         lines.append(_("{name}: {average} ({change} compared with {previous}).").format(
-            name=group.group or heading("average"), average=plain(group.average), change=signed(group.change),
-            previous=plain(group.previous_average)))
+            name=group.group or heading("average"), average=shown(group.average), change=shown_signed(group.change),
+            previous=shown(group.previous_average)))
     gone = [c.unit for c in change.units if c.status == "gone"]
     if gone:
         lines.append(_("In last year's results but not in this year's: {units}.").format(units=", ".join(gone)))
@@ -158,19 +173,22 @@ def change_lines(change: YearChange) -> list[str]:
 
 
 def text_cell(value: Cell, kind: ColumnKind) -> str:
-    """A cell as text: the ruleset's digits, a maximum as a person writes it, signed changes."""
+    """A cell as a person reads it, in the reader's language (93,83 in Vietnamese): the ruleset's
+    digits, a maximum as a person writes it, signed changes, a penalty with its minus sign."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if kind == "max" and isinstance(value, Decimal):
-        return plain_max(value)
+        return shown_max(value)
     if kind == "change" and isinstance(value, Decimal):
-        return signed(value)
+        return shown_signed(value)
+    if kind == "penalty" and isinstance(value, Decimal):
+        return shown(-value) if value else shown(value)
     if kind == "places" and isinstance(value, int):
         return f"+{value}" if value > 0 else str(value)
     if isinstance(value, Decimal):
-        return plain(value)
+        return shown(value)
     return str(value)
 
 
