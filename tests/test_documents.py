@@ -372,6 +372,8 @@ def test_50000_units_make_a_page_under_2_mb_that_chromium_renders(tmp_path: Path
     assert size < 2_000_000, size
     page = out.read_text(encoding="utf-8")
     assert "50.000 đơn vị" in page  # said, with where every unit's row is
+    counts = table_of(page).rows  # the count per class, in the table under the note
+    assert sum(int(cells[1].replace(".", "")) for _, cells in counts) == 50_000
     browser = chromium()
     assert browser is not None
     dom = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
