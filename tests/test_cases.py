@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import parrules
 from parrules.api import Ruleset
 from parrules.cases import cases_from_rows, run_cases, run_file
-from parrules.report.numbers import plain, plain_max
+from parrules.figures import plain, plain_max
 from strategies import records, scenarios
 
 ROOT = Path(__file__).resolve().parents[1]

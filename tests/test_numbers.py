@@ -8,8 +8,8 @@ from decimal import Decimal, localcontext
 from hypothesis import given
 from hypothesis import strategies as st
 
+from parrules.figures import long_date, plain, shown, shown_max, shown_signed
 from parrules.i18n import language
-from parrules.report.numbers import long_date, plain, shown, shown_max, shown_signed
 
 # As rulesets may write them: up to 15 digits before the point and 20 after (docs/limits.md).
 figures = st.builds(lambda units, places: Decimal(units).scaleb(-places),

@@ -521,7 +521,7 @@ def test_a_table_published_from_unrounded_points_differs_from_its_transcription_
     """
     import random
 
-    from parrules.report.numbers import plain
+    from parrules.figures import plain
 
     ruleset = parrules.load(NATIONAL.read_text(encoding="utf-8").replace("half-up", mode))
     names = ("appraisal", "survey", "sipas", "papi")

@@ -27,8 +27,8 @@ from attrs import frozen
 from parrules import format as par
 from parrules import model as m
 from parrules.checks.tree import counted
+from parrules.figures import plain_max
 from parrules.i18n import N_, _
-from parrules.report.numbers import plain_max
 from parrules.results import Results, UnitResult
 from parrules.vocabulary import kind as kind_word
 from parrules.vocabulary import node as node_words

@@ -22,10 +22,10 @@ from parrules import model as m
 from parrules.compile import PROPORTIONAL_BELOW, PROPORTIONAL_FULL, PROPORTIONAL_ZERO, denominator_of, references
 from parrules.exact import CONTEXT
 from parrules.explanation import ExplainedNode, Explanation, Loss, StageLine
+from parrules.figures import plain_max
 from parrules.format import expr as expr_text
 from parrules.gap import class_gap
 from parrules.i18n import _
-from parrules.report.numbers import plain_max
 from parrules.results import NodeResult, Results, UnitResult
 
 ZERO = Decimal(0)

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from attrs import frozen
 
+from parrules.figures import plain, plain_max
 from parrules.gap import ClassGap
 from parrules.i18n import N_, _, n_, number
 from parrules.model import Provenance
-from parrules.report.numbers import plain, plain_max
 
 ZERO = Decimal(0)
 

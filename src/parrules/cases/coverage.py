@@ -17,10 +17,10 @@ from parrules import model as m
 from parrules import vocabulary as words
 from parrules.api import Ruleset
 from parrules.compile import PROPORTIONAL_BELOW, PROPORTIONAL_FULL, PROPORTIONAL_ZERO
+from parrules.figures import plain_max
 from parrules.format import expr as expr_text
 from parrules.format import rule_text
 from parrules.i18n import N_, _
-from parrules.report.numbers import plain_max
 from parrules.results import NodeResult, Results, UnitResult
 
 HUNDRED = Decimal(100)

@@ -25,9 +25,9 @@ from parrules.data.records import UNIT_HEADERS, UnitRecord
 from parrules.data.text import nfc, text_key
 from parrules.data.validate import Validator, one_edit
 from parrules.diagnostics import Diagnostic
+from parrules.figures import plain
 from parrules.i18n import N_, _
 from parrules.limits import PLAIN_NUMBER
-from parrules.report.numbers import plain
 
 TargetKind: TypeAlias = Literal["node", "extra", "total", "index", "class", "max", "group"]
 

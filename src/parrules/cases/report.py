@@ -14,8 +14,8 @@ from attrs import frozen
 
 from parrules.cases.coverage import Coverage
 from parrules.diagnostics import Diagnostic, Findings, render_all
+from parrules.figures import plain_max
 from parrules.i18n import _, n_, number
-from parrules.report.numbers import plain_max
 
 
 @frozen

@@ -20,9 +20,9 @@ from parrules.data.records import UnitRecord
 from parrules.diagnostics import DataError
 from parrules.explain import explain, show_value
 from parrules.explanation import ExplainedNode, Explanation
+from parrules.figures import plain, plain_max
 from parrules.format import rule_text
 from parrules.i18n import _
-from parrules.report.numbers import plain, plain_max
 from parrules.results import Results, UnitResult
 
 

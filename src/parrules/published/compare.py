@@ -27,13 +27,13 @@ from attrs import frozen
 from parrules import i18n
 from parrules.data.text import text_key
 from parrules.exact import ROUNDING
+from parrules.figures import plain, plain_max
+from parrules.figures import shown as written
+from parrules.figures import shown_max as written_max
 from parrules.i18n import N_, Np_, _, n_
 from parrules.model import Model, Ranking, Rounding
 from parrules.published.intervals import IndexRule, Interval, rounded_ends, rounded_range, stands_for, total
 from parrules.published.read import Published, PublishedAverage, PublishedRow
-from parrules.report.numbers import plain, plain_max
-from parrules.report.numbers import shown as written
-from parrules.report.numbers import shown_max as written_max
 from parrules.results import Results, UnitResult
 
 Cause: TypeAlias = Literal["rounding", "source_inconsistency", "tie_broken_by_source", "unexplained", "missing",

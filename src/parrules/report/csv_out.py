@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from parrules.figures import plain, plain_max, safe_text, signed
 from parrules.history import UnitChange, YearChange
-from parrules.report.numbers import plain, plain_max, safe_text, signed
 from parrules.results import Results
 
 

@@ -15,9 +15,9 @@ from datetime import date
 
 from attrs import frozen
 
+from parrules.figures import long_date
 from parrules.i18n import _
 from parrules.model import Meta
-from parrules.report.numbers import long_date
 
 
 @frozen

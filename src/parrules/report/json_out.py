@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from parrules.figures import plain, plain_max, signed
 from parrules.gap import points_to_next_class
 from parrules.history import GroupChange, UnitChange, YearChange
-from parrules.report.numbers import plain, plain_max, signed
 from parrules.results import Results, UnitResult
 
 

@@ -15,9 +15,9 @@ from typing import Literal
 
 from attrs import frozen
 
+from parrules.figures import shown, shown_max, shown_signed
 from parrules.history import YearChange
 from parrules.i18n import N_, _
-from parrules.report.numbers import shown, shown_max, shown_signed
 from parrules.results import Results
 
 # Message ids: translate where used, `heading("unit")` (the Vietnamese is that of the published tables).

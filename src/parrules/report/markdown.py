@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from parrules.display import printable
+from parrules.figures import shown
 from parrules.history import YearChange
 from parrules.i18n import _
 from parrules.report.document import Issuer
 from parrules.report.layout import PublishedTable, field_index_table, heading, published_table, text_cell
 from parrules.report.method import method_notes
-from parrules.report.numbers import shown
 from parrules.results import Results
 
 _MARKUP = str.maketrans({

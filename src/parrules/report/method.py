@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from parrules import model as m
+from parrules.figures import shown, shown_max
 from parrules.i18n import N_, _, n_, number
-from parrules.report.numbers import shown, shown_max
 from parrules.results import Results
 
 _MODES = {"half-up": N_("rounded half up"), "half-even": N_("rounded half to even"),

@@ -10,9 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from parrules.display import printable
+from parrules.figures import shown
 from parrules.history import YearChange
 from parrules.report.layout import PublishedTable, heading, published_table, text_cell
-from parrules.report.numbers import shown
 from parrules.results import Results
 
 

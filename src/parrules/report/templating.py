@@ -13,9 +13,9 @@ from pathlib import Path
 
 import jinja2
 
+from parrules.figures import long_date, shown, shown_max, shown_signed
 from parrules.i18n import _, n_, number
 from parrules.report.method import band_words
-from parrules.report.numbers import long_date, shown, shown_max, shown_signed
 
 TEMPLATES = Path(__file__).with_name("templates")
 

@@ -40,9 +40,9 @@ from parrules import model as m
 from parrules.exact import CONTEXT
 from parrules.explain import explain
 from parrules.explanation import ADJUSTMENTS, SHOWN_PLACES, ExplainedNode, Explanation
+from parrules.figures import places, plain_max, shown, shown_max
 from parrules.i18n import N_, _, current, n_, number
 from parrules.report.document import Issuer
-from parrules.report.numbers import places, plain_max, shown, shown_max
 from parrules.report.templating import TEMPLATES, render, stylesheet
 from parrules.results import Results, UnitResult
 
