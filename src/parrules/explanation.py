@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from parrules.figures import plain, plain_max
+from parrules.figures import plain, plain_max, shown, shown_max
 from parrules.gap import ClassGap
 from parrules.i18n import N_, _, n_, number
 from parrules.model import Provenance
@@ -109,11 +109,12 @@ ADJUSTMENTS = {
 
 
 def _num(value: Decimal) -> str:
-    """Points as they are (1.7, 0.85, 66.4554); a quotient's endless digits shown as ≈0.6667, never hidden."""
+    """Points as they are, in the reader's language (1,7, 0,85, 66,4554 in Vietnamese); a quotient's
+    endless digits shown as ≈0,6667, never hidden."""
     exponent = value.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -SHOWN_PLACES:
-        return "≈" + plain_max(value.quantize(Decimal(1).scaleb(-SHOWN_PLACES)))
-    return plain_max(value)
+        return "≈" + shown_max(value.quantize(Decimal(1).scaleb(-SHOWN_PLACES)))
+    return shown_max(value)
 
 
 def _status(status: str) -> str:
@@ -148,7 +149,7 @@ def _tree_lines(node: ExplainedNode, depth: int, width: int, figures: int = 14) 
 
 def _headline(e: Explanation) -> str:
     """Total, index, class and rank: one sentence per combination of what the unit has."""
-    figures = {"total": plain(e.total), "max": _num(e.max), "index": plain(e.index)}
+    figures = {"total": shown(e.total), "max": _num(e.max), "index": shown(e.index)}
     if e.class_ and e.rank is not None:
         return _("Total {total} / {max} → index {index} % → {class_name}, rank {rank}").format(
             **figures, class_name=e.class_, rank=e.rank)
