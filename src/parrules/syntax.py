@@ -20,6 +20,7 @@ from parrules.grammar import grammar_text
 from parrules.i18n import _, n_, number
 from parrules.limits import MAX_NESTING, MAX_RULESET_BYTES, MAX_TREE_DEPTH
 from parrules.model import Span
+from parrules.parsecache import lalr
 from parrules.syntax_errors import decimal_commas, diagnose
 
 
@@ -32,7 +33,8 @@ class ParseResult:
 
 @functools.cache
 def _parser() -> lark.Lark:
-    return lark.Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    # The tables come from the user's private cache when they are there (parsecache: ~0.1 s saved per run).
+    return lalr(grammar_text(), "par", propagate_positions=True, maybe_placeholders=False)
 
 
 def normalize(text: str) -> str:
