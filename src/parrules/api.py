@@ -19,6 +19,7 @@ from attrs import frozen
 from parrules import check as checker
 from parrules.build import build_source, read_ruleset_file
 from parrules.diagnostics import DataError, Diagnostic, Findings, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.gcpause import paused
 from parrules.i18n import _
 from parrules.model import Model
 
@@ -116,8 +117,9 @@ class Ruleset:
         """
         from parrules.data import validate_data
 
-        return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
-                                          percent_fractions=percent_fractions), progress)
+        with paused():  # no reference cycles to find among the cells and results: gcpause.py
+            return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
+                                              percent_fractions=percent_fractions), progress)
 
     def score(self, records: Iterable[UnitRecord | Mapping[str, object]] | DataFrameLike, *,
               decimal_comma: bool = False, percent_fractions: bool = False,
@@ -132,8 +134,9 @@ class Ruleset:
         """
         from parrules.data import validate_mappings
 
-        return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
-                                              percent_fractions=percent_fractions), progress)
+        with paused():
+            return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
+                                                  percent_fractions=percent_fractions), progress)
 
     def _scored(self, read: DataReport, progress: Callable[[int, int], None] | None = None) -> Results:
         report, results = self._complete(read, progress)

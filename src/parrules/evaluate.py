@@ -18,6 +18,7 @@ from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationP
 from parrules.data import UnitRecord
 from parrules.diagnostics import DataError, Diagnostic
 from parrules.exact import CONTEXT, ROUNDING, settle
+from parrules.gcpause import paused
 from parrules.i18n import N_, _
 from parrules.results import Exact, GroupResult, NodeResult, Results, UnitResult
 
@@ -89,7 +90,7 @@ def evaluate(plan: Plan, records: Sequence[UnitRecord],
     units: list[_Scored] = []
     absent = _Absent()
     total = len(records)
-    with localcontext(CONTEXT):
+    with localcontext(CONTEXT), paused():  # gcpause.py: no cycles to look for among the figures
         for done, record in enumerate(records, start=1):
             scored = _score(plan, record, _UnitProblems(record, problems, absent))
             if scored is not None:

@@ -24,6 +24,7 @@ from parrules.data.messages import DATA_CODES, M, Sink
 from parrules.data.readers import RawRow, RawTable, Reader, read_csv, read_file, read_json, table_from_mappings
 from parrules.data.records import DataReport, UnitRecord
 from parrules.data.validate import Validator
+from parrules.gcpause import pausing
 from parrules.limits import MAX_CELL_CHARS, MAX_ROWS
 from parrules.limits import MAX_DATA_BYTES as MAX_FILE_BYTES
 from parrules.model import Model
@@ -96,6 +97,7 @@ def read_data(path: Path | str, model: Model, *, decimal_comma: bool = False, sh
                          percent_fractions=percent_fractions).records_or_raise()
 
 
+@pausing
 def validate_data(path: Path | str, model: Model, *, decimal_comma: bool = False, sheet: str | None = None,
                   percent_fractions: bool = False) -> DataReport:
     """Read and validate a data file; never raises for a problem in the file.
@@ -148,6 +150,7 @@ def records_from_mappings(rows: Iterable[Mapping[str, object] | UnitRecord] | Da
                              percent_fractions=percent_fractions).records_or_raise()
 
 
+@pausing
 def validate_mappings(rows: Iterable[Mapping[str, object] | UnitRecord] | DataFrameLike, model: Model, *,
                       decimal_comma: bool = False, percent_fractions: bool = False) -> DataReport:
     """`records_from_mappings` without raising: the records that are fine, and every problem."""
