@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from typing import cast
 
 from attrs import frozen
 
@@ -30,6 +31,9 @@ from parrules.limits import (
     within_number_limits,
 )
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
+
+_UNSEEN = object()
+MEMO_CELLS = 4096  # distinct texts remembered per column: bounded memory on a million rows
 
 
 @frozen
@@ -70,6 +74,10 @@ class Validator:
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
         self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
         self.parsers = {name: self._parser(decl) for name, decl in self.declarations.items()}
+        # Per column, the cells already read cleanly: text → value. Councils' sheets repeat the same
+        # few texts ("có", "0", "on_time", "100") down a column, and reading one is a chain of checks;
+        # values are immutable (Decimal, bool, str), so a repeated cell shares the first one's value.
+        self.memo: dict[int, dict[str, Value]] = {}
         self._deletions: defaultdict[str, set[str]] | None = None
         self._suggestion_work = 0
         # Cells read with a decimal comma that cannot group thousands (23,37): listed once per column.
@@ -301,8 +309,19 @@ class Validator:
         unit_max: Decimal | None = None
         group: str | None = None
         cells = row.cells
+        memos = self.memo
         for column, role, key, decl, stage, watch in layout.plan:
             cell = cells[column.index]
+            raw = cell if decl is not None and type(cell) is str else None
+            if raw is not None:
+                memo = memos.get(column.index)
+                known = memo.get(raw, _UNSEEN) if memo is not None else _UNSEEN
+                if known is not _UNSEEN:
+                    assert decl is not None
+                    (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = cast(Value, known)
+                    if watch is not None and isinstance(known, Decimal) and not raw.endswith("%"):
+                        watch.see(known)
+                    continue
             if isinstance(cell, str):
                 if len(cell) > MAX_CELL_CHARS:
                     self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, unit=unit,
@@ -329,6 +348,12 @@ class Validator:
                 if decl is not None:
                     value = self._value(decl, cell)
                     (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = value
+                    # A cell with a comma is read with a note of its row (decimal commas are said per
+                    # column): not taken from the memo, so that every such row is still noted.
+                    if raw is not None and "," not in raw:
+                        memo = memos.setdefault(column.index, {})
+                        if len(memo) < MEMO_CELLS:
+                            memo[raw] = value
                     # Only a value written without `%` could be a fraction of 1.
                     if watch is not None and isinstance(value, Decimal) and not (
                             isinstance(cell, str) and cell.endswith("%")):
