@@ -127,11 +127,12 @@ class _Scored:
 
 
 def _official_env(plan: Plan, record: UnitRecord) -> dict[str, m.Value]:
-    env = dict(record.values)
+    """What the official stage's rules read: the record's values (not copied: nothing writes to them),
+    with the official stage's own points over them where the data gives them."""
     official = plan.model.official_stage()
     if official is not None and official.name in record.stage_values:
-        env.update(record.stage_values[official.name])
-    return env
+        return {**record.values, **record.stage_values[official.name]}
+    return record.values
 
 
 def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored | None:
@@ -242,7 +243,11 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         return None
     for i, children, low, high in app.inner:
         below = sum([points[c] for c in children], ZERO)
-        points[i] = low if below < low else high if below > high else below
+        total = low if below < low else high if below > high else below
+        # At an earlier stage most sums are the official ones: keep the official figure's object
+        # rather than an equal new one, so that a stage's tree costs only what differs.
+        if total != points[i] or start is None:
+            points[i] = total
     extras: dict[str, Decimal] = {}
     for extra in plan.extras:
         try:
