@@ -49,3 +49,14 @@ def test_past_its_bound_a_column_is_read_cell_by_cell_as_before(monkeypatch: pyt
     report = validate_mappings(rows, SMALL.model)
     assert [r.values for r in report.records] == [validate_mappings([row], SMALL.model).records[0].values
                                                   for row in rows]
+
+
+def test_one_unit_at_a_time_reads_as_a_batch_does() -> None:
+    """`Ruleset.score([unit])` reuses the ruleset's header index: the same figures as the batch."""
+    rows = [{"unit": f"Đơn vị {n}", **ROW, "plan_done": str(70 + n)} for n in range(5)]
+    batch = SMALL.score(rows)
+    alone = [SMALL.score([row]).units[0] for row in rows]
+    assert sorted((u.unit, u.total, u.index) for u in alone) == sorted((u.unit, u.total, u.index) for u in batch.units)
+    # What a call says about its own columns is said again on the next call, not only the first.
+    first, second = (SMALL.score([{**rows[0], "sở thích": "x"}]).warnings for _ in range(2))
+    assert first and [d.code for d in first] == [d.code for d in second]

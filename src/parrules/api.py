@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from parrules.compile import Plan
     from parrules.data import DataReport, UnitRecord
     from parrules.data.frames import DataFrameLike
+    from parrules.data.headers import HeaderIndex
     from parrules.results import Results
 
 
@@ -75,6 +76,13 @@ class Ruleset:
 
     def check(self) -> CheckReport:
         return self._report
+
+    @functools.cached_property
+    def _headers(self) -> HeaderIndex:
+        """Every header this ruleset answers to, built once: `score([unit])` called per unit reuses it."""
+        from parrules.data.headers import HeaderIndex
+
+        return HeaderIndex(self.model)
 
     @functools.cached_property
     def plan(self) -> Plan:
@@ -136,7 +144,8 @@ class Ruleset:
 
         with paused():
             return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
-                                                  percent_fractions=percent_fractions), progress)
+                                                  percent_fractions=percent_fractions, headers=self._headers),
+                                progress)
 
     def _scored(self, read: DataReport, progress: Callable[[int, int], None] | None = None) -> Results:
         report, results = self._complete(read, progress)

@@ -152,9 +152,15 @@ def records_from_mappings(rows: Iterable[Mapping[str, object] | UnitRecord] | Da
 
 @pausing
 def validate_mappings(rows: Iterable[Mapping[str, object] | UnitRecord] | DataFrameLike, model: Model, *,
-                      decimal_comma: bool = False, percent_fractions: bool = False) -> DataReport:
-    """`records_from_mappings` without raising: the records that are fine, and every problem."""
+                      decimal_comma: bool = False, percent_fractions: bool = False,
+                      headers: HeaderIndex | None = None) -> DataReport:
+    """`records_from_mappings` without raising: the records that are fine, and every problem.
+
+    `headers`: the model's `HeaderIndex`, when the caller keeps one (`Ruleset` does: building it is
+    most of the fixed cost of scoring one unit); it is only read.
+    """
     sink = Sink("<records>")
     table = table_from_mappings(frames.as_rows(rows), sink)
-    validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions)
+    validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions,
+                          headers=headers)
     return sink.report(validator.run(table))
