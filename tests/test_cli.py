@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from terminal import pseudo_terminal, read_all
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SMALL = FIXTURES / "small.par"
@@ -118,30 +120,13 @@ def test_csv_output_never_starts_a_cell_with_a_formula(name: str, tmp_path: Path
 
 def _on_a_terminal(columns: int, *args: str) -> str:
     """Run parrules with its output on a pseudo-terminal of `columns` columns, as a person sees it."""
-    pty = pytest.importorskip("pty", reason="pseudo-terminals are POSIX")
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    master, slave = pseudo_terminal(columns, 50)
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     env["PYTHONPATH"] = os.pathsep.join(sys.path)
-    done = subprocess.Popen([sys.executable, "-m", "parrules.cli", *args], stdout=slave, stderr=subprocess.DEVNULL,
-                            cwd=ROOT, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the other end closed (Linux)
-            break
-        if not data:
-            break
-        chunks.append(data)
+    done, shown = read_all(master, slave, lambda tty: subprocess.Popen(
+        [sys.executable, "-m", "parrules.cli", *args], stdout=tty, stderr=subprocess.DEVNULL, cwd=ROOT, env=env))
     done.wait()
-    os.close(master)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    return shown.decode("utf-8").replace("\r\n", "\n")
 
 
 def test_the_table_fits_a_100_column_terminal_and_never_splits_a_figure() -> None:

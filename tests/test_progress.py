@@ -12,6 +12,7 @@ import pytest
 
 import parrules
 from parrules import progress
+from terminal import pseudo_terminal, read_all
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESET = ROOT / "rulesets" / "examples" / "department-full.par"
@@ -37,29 +38,13 @@ def _environment() -> dict[str, str]:
 
 def _stderr_on_a_terminal(stdout: Path, *args: str) -> tuple[int, str]:
     """Run parrules with its stderr on a pseudo-terminal (stdout to a file): the exit code, what the terminal got."""
-    pty = pytest.importorskip("pty", reason="pseudo-terminals are POSIX")
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    master, slave = pseudo_terminal(120, 40)
     with stdout.open("wb") as out:
-        done = subprocess.Popen([sys.executable, "-m", "parrules.cli", *args], stdout=out, stderr=slave,
-                                stdin=subprocess.DEVNULL, cwd=ROOT, env=_environment())
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # the other end closed (Linux)
-            break
-        if not data:
-            break
-        chunks.append(data)
-    code = done.wait(timeout=300)
-    os.close(master)
-    return code, b"".join(chunks).decode("utf-8")
+        done, shown = read_all(master, slave, lambda tty: subprocess.Popen(
+            [sys.executable, "-m", "parrules.cli", *args], stdout=out, stderr=tty, stdin=subprocess.DEVNULL,
+            cwd=ROOT, env=_environment()))
+        code = done.wait(timeout=300)
+    return code, shown.decode("utf-8")
 
 
 def test_scoring_thousands_of_units_shows_a_bar_on_a_terminal_and_none_in_a_pipe(many_units: Path,

@@ -19,7 +19,6 @@ from attrs import frozen
 from parrules import check as checker
 from parrules.build import build_source, read_ruleset_file
 from parrules.diagnostics import DataError, Diagnostic, Findings, RulesetError, render_all, sort_diagnostics, summarize
-from parrules.gcpause import paused
 from parrules.i18n import _
 from parrules.model import Model
 
@@ -125,9 +124,8 @@ class Ruleset:
         """
         from parrules.data import validate_data
 
-        with paused():  # no reference cycles to find among the cells and results: gcpause.py
-            return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
-                                              percent_fractions=percent_fractions), progress)
+        return self._scored(validate_data(Path(path), self.model, decimal_comma=decimal_comma, sheet=sheet,
+                                          percent_fractions=percent_fractions), progress)
 
     def score(self, records: Iterable[UnitRecord | Mapping[str, object]] | DataFrameLike, *,
               decimal_comma: bool = False, percent_fractions: bool = False,
@@ -142,10 +140,8 @@ class Ruleset:
         """
         from parrules.data import validate_mappings
 
-        with paused():
-            return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
-                                                  percent_fractions=percent_fractions, headers=self._headers),
-                                progress)
+        return self._scored(validate_mappings(records, self.model, decimal_comma=decimal_comma,
+                                              percent_fractions=percent_fractions, headers=self._headers), progress)
 
     def _scored(self, read: DataReport, progress: Callable[[int, int], None] | None = None) -> Results:
         report, results = self._complete(read, progress)

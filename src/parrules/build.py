@@ -14,6 +14,7 @@ import lark
 
 from parrules import model as m
 from parrules.diagnostics import Diagnostic, error
+from parrules.figures import iso_date
 from parrules.frameworks import merge as merge_framework
 from parrules.frameworks import patch as patch_framework
 from parrules.i18n import N_, _, number
@@ -374,11 +375,9 @@ class _Builder:
     def date(self, token: lark.Token) -> date | None:
         """A calendar date as ISO writes it, 2021-07-15: the one form no reader takes for another."""
         text = _string(token)
-        try:
-            if len(text) == 10:
-                return date.fromisoformat(text)
-        except ValueError:
-            pass
+        found = iso_date(text)
+        if found is not None:
+            return found
         self.diagnostics.append(error(
             "PAR126", _("`{value}` is not a date written as year-month-day").format(value=text),
             _("write the date as \"2021-07-15\" (15 July 2021)"), _span(self.file, token)))

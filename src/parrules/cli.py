@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import functools
 import io
 import json
 import os
@@ -591,18 +592,13 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             unit=args.unit, file=shown_name(args.data), names=quoted) if missing.near else
             _("no unit named `{unit}` in {file}").format(unit=args.unit, file=shown_name(args.data))) from None
     if args.format in ("html", "pdf"):
-        from parrules.report.pdf import PdfError, html_to_pdf
-        from parrules.report.templating import TemplateError
         from parrules.report.unit_sheet import render_unit_sheet
 
-        issuer = _issuer(args, done.results)
-        try:
-            html = render_unit_sheet(done.results, found, issuer=issuer, template_dir=folder)
-            payload = html_to_pdf(html) if args.format == "pdf" else _file_bytes(html, csv=False)
-        except (TemplateError, PdfError) as exc:
-            raise OutputError(str(exc)) from None
-        if not to_file:
-            out.write(html)
+        sheet = functools.partial(render_unit_sheet, done.results, found, issuer=_issuer(args, done.results),
+                                  template_dir=folder)
+        payload = _document(sheet, pdf=args.format == "pdf")
+        if not to_file:  # html only: a PDF is refused without -o above
+            out.write(payload.decode("utf-8"))
             return EXIT_OK
         write_atomically(Path(args.output), payload)
         err.write(printable(_("wrote the result sheet of {unit} to {file}").format(unit=found.unit, file=args.output))
@@ -674,22 +670,16 @@ def _report(args: argparse.Namespace, err: TextIO) -> int:
 
 def _issuer(args: argparse.Namespace, results: Results) -> Issuer:
     """The decision as this printing shows it: the ruleset's header, with the options given over it."""
-    from datetime import date
-
+    from parrules.figures import iso_date
     from parrules.report.document import Issuer, parse_signer
 
-    dated = None
-    if args.dated:
-        try:
-            dated = date.fromisoformat(args.dated) if len(args.dated) == 10 else None
-        except ValueError:
-            dated = None
-        if dated is None:
-            raise _UsageError(_("--dated `{value}` is not a date: write it as 2021-07-15").format(value=args.dated))
+    dated = iso_date(args.dated) if args.dated else None
+    if args.dated and dated is None:
+        raise _UsageError(_("--dated `{value}` is not a date: write it as 2021-07-15").format(value=args.dated))
     signature, signer = parse_signer(args.signer) if args.signer else ((), None)
-    issuer = Issuer.of(results.model.meta if results.model is not None else None)
-    return issuer.but(authority=args.authority, decision=args.decision, dated=dated, place=args.place,
-                      signature=signature if args.signer else None, signer=signer or None)
+    return Issuer.of_results(results).but(authority=args.authority, decision=args.decision, dated=dated,
+                                          place=args.place, signature=signature if args.signer else None,
+                                          signer=signer or None)
 
 
 def _template_folder(args: argparse.Namespace) -> Path | None:
@@ -991,8 +981,6 @@ def _per_unit(args: argparse.Namespace, err: TextIO) -> int:
     Every sheet is rendered (and printed, for PDF) before the first file is written: a template that
     cannot be used or a PDF that cannot be printed leaves nothing behind, not even the folder.
     """
-    from parrules.report.pdf import PdfError, html_to_pdf
-    from parrules.report.templating import TemplateError
     from parrules.report.unit_sheet import file_stem, render_unit_sheet, render_unit_sheets
 
     if args.output == STDIN:
@@ -1017,18 +1005,15 @@ def _per_unit(args: argparse.Namespace, err: TextIO) -> int:
     issuer = _issuer(args, results)
     units = results.units
     files: list[tuple[Path, bytes]] = []
-    try:
-        if combined:
-            # One Chromium for every sheet: each starts a new page of the one PDF.
-            files.append((target, html_to_pdf(render_unit_sheets(results, units, issuer=issuer,
-                                                                 template_dir=folder))))
-        else:
-            for position, unit in enumerate(units, 1):
-                html = render_unit_sheet(results, unit, issuer=issuer, template_dir=folder)
-                payload = html_to_pdf(html) if fmt == "pdf" else _file_bytes(html, csv=False)
-                files.append((target / f"{file_stem(position, len(units), unit.unit)}.{fmt}", payload))
-    except (TemplateError, PdfError) as exc:
-        raise OutputError(str(exc)) from None
+    if combined:
+        # One Chromium for every sheet: each starts a new page of the one PDF.
+        files.append((target, _document(functools.partial(render_unit_sheets, results, units, issuer=issuer,
+                                                          template_dir=folder), pdf=True)))
+    else:
+        for position, unit in enumerate(units, 1):
+            sheet = functools.partial(render_unit_sheet, results, unit, issuer=issuer, template_dir=folder)
+            files.append((target / f"{file_stem(position, len(units), unit.unit)}.{fmt}",
+                          _document(sheet, pdf=fmt == "pdf")))
     for path, _payload in files:
         check_output(path, inputs)
     written: list[Path] = []

@@ -12,9 +12,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, localcontext
 
-from babel.dates import format_date
-from babel.numbers import format_decimal
-
 from parrules.i18n import _, current
 
 
@@ -58,6 +55,8 @@ def shown(value: Decimal | None, lang: str | None = None) -> str:
         return ""
     if not value.is_finite():
         return str(value)
+    from babel.numbers import format_decimal  # on first use: most commands print no figure for people
+
     digits = places(value)
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     # Babel quantizes to the value's own places: exact, given room for every digit the value has
@@ -85,4 +84,18 @@ def long_date(day: date, lang: str | None = None) -> str:
     The pattern is a message of the catalogue (an LDML pattern, the words in quotes) because the
     form is an administrative convention (Nghị định 30/2020/NĐ-CP), not CLDR's "15 tháng 7, 2021".
     """
+    from babel.dates import format_date
+
     return format_date(day, _("d MMMM y"), locale=lang or current())
+
+
+def iso_date(text: str) -> date | None:
+    """A calendar date written as ISO writes it, 2021-07-15 (the one form no reader takes for another
+    day: 07/08/2021 is 7 August to some, 8 July to others), else None. Exactly ten characters:
+    Python also reads 20210715 and other ISO forms, which a rule author does not mean to write."""
+    if len(text) != 10:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

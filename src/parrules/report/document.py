@@ -12,6 +12,7 @@ gives is left out of the document, never filled with a placeholder.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
@@ -19,6 +20,8 @@ from parrules.figures import long_date
 from parrules.i18n import _
 from parrules.model import Meta
 
+if TYPE_CHECKING:
+    from parrules.results import Results
 
 @frozen
 class Issuer:
@@ -34,6 +37,11 @@ class Issuer:
         if meta is None:
             return cls()
         return cls(meta.authority, meta.decision, meta.dated, meta.place, meta.signature, meta.signer)
+
+    @classmethod
+    def of_results(cls, results: Results) -> Issuer:
+        """What the ruleset the results were scored with says (nothing, for results without one)."""
+        return cls.of(results.model.meta if results.model is not None else None)
 
     def but(self, *, authority: str | None = None, decision: str | None = None, dated: date | None = None,
             place: str | None = None, signature: tuple[str, ...] | None = None, signer: str | None = None) -> Issuer:

@@ -15,6 +15,7 @@ says that the workbook or CSV holds every unit's row.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def annex_context(results: Results, change: YearChange | None = None, *, issuer:
                   template_dir: Path | None = None) -> dict[str, Any]:
     """What `annex.html.j2` is given (a province's template gets the same names)."""
     layout = published_table(results, change)
-    issuer = issuer if issuer is not None else Issuer.of(results.model.meta if results.model is not None else None)
+    issuer = issuer if issuer is not None else Issuer.of_results(results)
     summary = len(results.units) > TABLE_UP_TO
     changes = change.by_unit() if change is not None else None
     sections = []
@@ -111,7 +112,7 @@ def _chart(results: Results, layout: PublishedTable, section: Section,
     rows = []
     for row in section.rows:
         value = row.cells[index]
-        if isinstance(value, str) or value is None or isinstance(value, int):
+        if not isinstance(value, Decimal):
             continue
         class_ = row.cells[klass] if klass is not None else None
         rows.append((row.unit or "", value, class_ if isinstance(class_, str) and class_ else None))

@@ -193,7 +193,9 @@ def text_cell(value: Cell, kind: ColumnKind) -> str:
 
 
 def roman(number: int) -> str:
-    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    """I, II, III, …: how a decision numbers its groups and its parts."""
+    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+                (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
     out = ""
     for value, letters in numerals:
         while number >= value:

@@ -63,7 +63,7 @@ def _closing(notes: list[str], issuer: Issuer) -> list[str]:
 def render_markdown(results: Results, change: YearChange | None = None, *, issuer: Issuer | None = None) -> str:
     """The Markdown document; `issuer` says how the decision is printed (None: as the ruleset says it)."""
     if issuer is None:
-        issuer = Issuer.of(results.model.meta if results.model is not None else None)
+        issuer = Issuer.of_results(results)
     layout = published_table(results, change)
     header = "| " + " | ".join(_escape(c.label) for c in layout.columns) + " |"
     rule = "|" + "|".join("---" if c.kind == "text" else "---:" for c in layout.columns) + "|"

@@ -97,7 +97,8 @@ def _unbalanced(results: Results, model: m.Model) -> list[str]:
         count=number(len(odd)), units="; ".join(odd))]
 
 
-def _rounded(rounding: m.Rounding) -> str:
+def rounded(rounding: m.Rounding) -> str:
+    """How a figure is rounded, in words: "2 chữ số thập phân, làm tròn lên từ 5"."""
     return n_("{digits} decimal, {mode}", "{digits} decimals, {mode}", rounding.digits).format(
         digits=rounding.digits, mode=_(_MODES[rounding.mode]))
 
@@ -105,17 +106,17 @@ def _rounded(rounding: m.Rounding) -> str:
 def _rounding(settings: m.RoundingSettings) -> str | None:
     parts = []
     if settings.leaves is not None:
-        parts.append(_("each sub-criterion's points to {how}").format(how=_rounded(settings.leaves)))
+        parts.append(_("each sub-criterion's points to {how}").format(how=rounded(settings.leaves)))
     if settings.points is not None:
-        parts.append(_("points to {how}").format(how=_rounded(settings.points)))
+        parts.append(_("points to {how}").format(how=rounded(settings.points)))
     if settings.index is not None:
         source = (_("from the rounded points") if settings.index_from_rounded_points
                   else _("from the unrounded points"))
-        parts.append(_("the index to {how}, {source}").format(how=_rounded(settings.index), source=source))
+        parts.append(_("the index to {how}, {source}").format(how=rounded(settings.index), source=source))
     if settings.average is not None:
         source = (_("of the unrounded indices") if settings.average_of_unrounded
                   else _("of the published indices"))
-        parts.append(_("averages to {how}, {source}").format(how=_rounded(settings.average), source=source))
+        parts.append(_("averages to {how}, {source}").format(how=rounded(settings.average), source=source))
     if not parts:
         return None
     return _("Rounding: {parts}.").format(parts="; ".join(parts))

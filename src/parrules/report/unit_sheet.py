@@ -43,6 +43,8 @@ from parrules.explanation import ADJUSTMENTS, SHOWN_PLACES, ExplainedNode, Expla
 from parrules.figures import places, plain_max, shown, shown_max
 from parrules.i18n import N_, _, current, n_, number
 from parrules.report.document import Issuer
+from parrules.report.layout import roman
+from parrules.report.method import rounded as rounded_in_words
 from parrules.report.templating import TEMPLATES, render, stylesheet
 from parrules.results import Results, UnitResult
 
@@ -52,8 +54,6 @@ LOSSES_SHOWN = 10  # the largest losses listed one by one; the others in one lin
 GAINS_SHOWN = 6  # the criteria suggested to reach the next class
 
 STATUS = {"not_applicable": N_("does not apply"), "excluded": N_("not scored this year")}
-MODES = {"half-up": N_("rounded half up"), "half-even": N_("rounded half to even"),
-         "truncate": N_("cut off (not rounded)")}
 
 
 @frozen
@@ -171,7 +171,7 @@ def render_unit_sheet(results: Results, unit: UnitResult | str, *, issuer: Issue
 def render_unit_sheets(results: Results, units: Iterable[UnitResult | str], *, issuer: Issuer | None = None,
                        template_dir: Path | None = None) -> str:
     """Several units' sheets in one HTML document, each from a new page (to print them as one PDF)."""
-    chosen = issuer if issuer is not None else Issuer.of(results.model.meta if results.model is not None else None)
+    chosen = issuer if issuer is not None else Issuer.of_results(results)
     sheets = [unit_sheet(results, u, chosen) for u in units]
     title = (f"{sheets[0].title} — {sheets[0].unit}" if len(sheets) == 1 else sheets[0].title) if sheets else ""
     return render("unit.html.j2", template_dir, lang=current(), css=_css(template_dir), sheets=sheets,
@@ -217,7 +217,7 @@ def _sheet(results: Results, unit: UnitResult, e: Explanation, issuer: Issuer) -
     least = results.points_rounding.digits if results.points_rounding is not None else 0
     model = results.model
     declared = {n.id: n for n in model.nodes()} if model is not None else {}
-    labels = {root.id: _roman(number) if root.kind == "component" else root.id
+    labels = {root.id: roman(number) if root.kind == "component" else root.id
               for number, root in enumerate(e.tree, 1)}
     rows: list[Row] = []
     for root in e.tree:
@@ -281,18 +281,6 @@ def _held(node: ExplainedNode, source: m.Node | None, least: int) -> tuple[str |
         return "max", _("at most {max} points (capped): the maxima of its rows add up to {total}").format(
             max=shown_max(node.max), total=shown_max(below_max))
     return None, None
-
-
-def _roman(value: int) -> str:
-    """I, II, III, …: how a decision numbers its parts (components)."""
-    numerals = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-                (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-    out = ""
-    for size, numeral in numerals:
-        while value >= size:
-            out += numeral
-            value -= size
-    return out
 
 
 def _lines(results: Results, unit: UnitResult, e: Explanation, least: int) -> list[Line]:
@@ -415,8 +403,7 @@ def _rounding_words(results: Results) -> str:
     rounding = results.points_rounding
     if rounding is None:
         return _("as published")
-    return n_("{digits} decimal, {mode}", "{digits} decimals, {mode}", rounding.digits).format(
-        digits=rounding.digits, mode=_(MODES.get(rounding.mode, rounding.mode)))
+    return rounded_in_words(rounding)
 
 
 def _notes(e: Explanation, *, approx: bool) -> list[str]:

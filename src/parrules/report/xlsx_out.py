@@ -361,7 +361,7 @@ def _indices_sheet(ws: Any, results: Results) -> None:
 def render_xlsx(results: Results, change: YearChange | None = None, *, issuer: Issuer | None = None) -> bytes:
     """The workbook; `issuer` says how the decision is printed (None: as the ruleset says it)."""
     if issuer is None:
-        issuer = Issuer.of(results.model.meta if results.model is not None else None)
+        issuer = Issuer.of_results(results)
     layout = published_table(results, change)
     book = Workbook()
     default_font(book)
