@@ -132,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.exit("the generated units do not validate:\n" + "\n".join(str(d) for d in report.errors[:20]))
     records = list(report.records)
     evaluate_time, _ = best_of(args.repeat, lambda: evaluate(ruleset.plan, records))
+    reference_time, _ = best_of(args.repeat, lambda: evaluate(ruleset.plan, records, generated=False))
+    single = rows[: min(n, 500)]
+    single_time, _ = best_of(args.repeat, lambda: [ruleset.score([row]) for row in single])
     hand_time, table = best_of(args.repeat, lambda: score_units(rows))
 
     found = differences(results, table)
@@ -160,10 +163,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(line("parrules Ruleset.score (validate + evaluate)", score_time))
     print(line("parrules validate_mappings only", validate_time))
     print(line("parrules evaluate only (validated records)", evaluate_time))
+    print(line("  the same with the reference closures", reference_time))
     print(line("hand-written scorer (benchmarks/handwritten)", hand_time))
     print()
     print(f"ratio     parrules score / hand-written    {score_time / hand_time:6.2f}×")
-    print(f"          parrules evaluate / hand-written {evaluate_time / hand_time:6.2f}×")
+    print(f"          parrules evaluate / hand-written {evaluate_time / hand_time:6.2f}×   "
+          f"(reference closures {reference_time / hand_time:.2f}×)")
+    print(f"          generated code / reference closures {evaluate_time / reference_time:6.2f}×")
+    fixed = single_time / len(single) - score_time / n
+    print(f"score([unit]) fixed cost per call beyond the unit's own work: {fixed * 1e6:,.0f} µs "
+          f"({len(single)} calls of one unit against one call of {n:,})")
     print()
     mine, theirs = kept_per_unit(lambda: ruleset.score(rows), n), kept_per_unit(lambda: score_units(rows), n)
     print(f"memory    kept per unit, beyond the input rows: parrules {mine / 1024:6.1f} KB   "

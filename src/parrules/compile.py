@@ -219,7 +219,7 @@ def _binary(expr: m.Binary, ctx: _Context) -> ExprFn:
 # ---- leaves ------------------------------------------------------------------------------------
 
 
-def _single_input(expr: m.Expr, declared: Mapping[str, m.Declaration]) -> str | None:
+def single_input(expr: m.Expr, declared: Mapping[str, m.Declaration]) -> str | None:
     names = [n for n in references(expr) if n in declared]
     return names[0] if len(set(names)) == 1 else None
 
@@ -252,9 +252,9 @@ def compile_rule(rule: m.Rule, node_max: Decimal, node_min: Decimal,
         return steps
     if isinstance(rule, m.Table):
         branches = [(compile_expr(b.condition, ctx),
-                     _outcome(b.outcome, ctx, _single_input(b.condition, declared), node_max))
+                     _outcome(b.outcome, ctx, single_input(b.condition, declared), node_max))
                     for b in rule.branches]
-        rate_default = _single_input(rule.branches[0].condition, declared) if rule.branches else None
+        rate_default = single_input(rule.branches[0].condition, declared) if rule.branches else None
         otherwise = _outcome(rule.otherwise, ctx, rate_default, node_max) if rule.otherwise else None
         count = len(branches)
 
@@ -432,6 +432,7 @@ class Plan:
         self.postorder = [p.index for p in reversed(self.nodes)]  # children before parents
         self.extras = [CompiledExtra(x, compile_rule(x.rule, x.cap, ZERO, self.declared),
                                      rule_reads(x.rule, self.declared), _quotients(x.rule)) for x in model.extras]
+        self.extra_reads = tuple(dict.fromkeys(name for x in self.extras for name in x.reads))
         self.scale_bonus = sum((x.cap for x in model.extras if x.kind == "bonus" and x.in_scale), ZERO)
         self.full_scale = model.full_scale
         self.round_leaf = rounder(model.rounding.leaves)

@@ -14,6 +14,7 @@ import attrs
 
 from parrules import model as m
 from parrules import vocabulary as words
+from parrules.codegen import Generated
 from parrules.compile import HUNDRED, UNIT_MAX, ZERO, Applicability, EvaluationProblem, LeafFn, Plan
 from parrules.data import UnitRecord
 from parrules.diagnostics import DataError, Diagnostic
@@ -84,15 +85,19 @@ PROGRESS_EVERY = 100
 
 
 def evaluate(plan: Plan, records: Sequence[UnitRecord],
-             progress: Callable[[int, int], None] | None = None) -> Results:
-    """Score every record; `progress(done, total)` is called every `PROGRESS_EVERY` units and at the end."""
+             progress: Callable[[int, int], None] | None = None, *, generated: bool = True) -> Results:
+    """Score every record; `progress(done, total)` is called every `PROGRESS_EVERY` units and at the end.
+
+    `generated=False` scores with the reference closures only (codegen.py says why both exist).
+    """
     problems: list[Diagnostic] = []
     units: list[_Scored] = []
     absent = _Absent()
     total = len(records)
+    fast = Generated.of(plan) if generated else None
     with localcontext(CONTEXT), paused():  # gcpause.py: no cycles to look for among the figures
         for done, record in enumerate(records, start=1):
-            scored = _score(plan, record, _UnitProblems(record, problems, absent))
+            scored = _score(plan, record, _UnitProblems(record, problems, absent), fast)
             if scored is not None:
                 units.append(scored)
             if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
@@ -135,7 +140,7 @@ def _official_env(plan: Plan, record: UnitRecord) -> dict[str, m.Value]:
     return record.values
 
 
-def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored | None:
+def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems, fast: Generated | None) -> _Scored | None:
     env = _official_env(plan, record)
     for name in plan.applicability_inputs:
         if name not in env:
@@ -144,16 +149,18 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems) -> _Scored |
     if problems.count:
         return None
     app = plan.applicability(env)
-    _require_reads(plan, app, env, problems)
-    if problems.count:
-        return None
+    if fast is None:  # the generated scorer finds a missing value itself, and gives the unit back
+        _require_reads(plan, app, env, problems)
+        if problems.count:
+            return None
     context = getcontext()
     context.clear_flags()
-    computed = _compute(plan, app, env, problems)
+    computed = _compute(plan, app, env, problems, fast=fast)
     if computed is None:
         return None
     points, branches, extras = computed
-    stages = _stages(plan, app, record, env, official=points, problems=problems) if record.stage_values else {}
+    stages = _stages(plan, app, record, env, official=points, problems=problems,
+                     fast=fast) if record.stage_values else {}
     if context.flags[Inexact]:
         # A sum or product of points needed more than the context's 40 digits: a digit was lost.
         problems.add("DAT129", _("a figure of this unit needs more digits than parrules computes with exactly"),
@@ -208,8 +215,26 @@ def _require_reads(plan: Plan, app: Applicability, env: dict[str, m.Value], prob
 
 def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: _UnitProblems, *,
              only: Sequence[int] | None = None,
-             start: list[Decimal] | None = None) -> tuple[list[Decimal], list[int], dict[str, Decimal]] | None:
-    """Score the applicable leaves (or `only` these, on top of `start`), then add up the tree."""
+             start: list[Decimal] | None = None,
+             fast: Generated | None = None) -> tuple[list[Decimal], list[int], dict[str, Decimal]] | None:
+    """Score the applicable leaves (or `only` these, on top of `start`), then add up the tree.
+
+    With `fast`, the generated scorer does it; where it gives up, the closures below do, and say why.
+    """
+    if fast is not None:
+        if only is None:
+            got = fast.official(app)(env)
+        else:
+            assert start is not None
+            got = fast.stage(app, tuple(only))(env, start)
+        if got is not None and all(name in env for name in plan.extra_reads):
+            extras = _extras(plan, env, problems)
+            return None if extras is None else (got[0], got[1], extras)
+        if only is None:  # given up: the reference below scores the unit and says what is wrong
+            before = problems.count
+            _require_reads(plan, app, env, problems)
+            if problems.count > before:
+                return None
     points = list(start) if start is not None else [ZERO] * len(plan.nodes)
     branches = [-1] * len(plan.nodes)
     before = problems.count
@@ -248,6 +273,13 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         # rather than an equal new one, so that a stage's tree costs only what differs.
         if total != points[i] or start is None:
             points[i] = total
+    extras = _extras(plan, env, problems)
+    return None if extras is None else (points, branches, extras)
+
+
+def _extras(plan: Plan, env: dict[str, m.Value], problems: _UnitProblems) -> dict[str, Decimal] | None:
+    """Each bonus and penalty, within its cap; None if one of them could not be computed."""
+    before = problems.count
     extras: dict[str, Decimal] = {}
     for extra in plan.extras:
         try:
@@ -259,7 +291,7 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         extras[extra.extra.id] = max(ZERO, min(extra.extra.cap, settle(Decimal(value))))
     if problems.count > before:
         return None
-    return points, branches, extras
+    return extras
 
 
 def _in_rounding(leaf: LeafFn, env: dict[str, m.Value]) -> tuple[Decimal, int]:
@@ -283,7 +315,8 @@ def _total(plan: Plan, points: list[Decimal], extras: dict[str, Decimal]) -> Dec
 
 
 def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m.Value], *,
-            official: list[Decimal], problems: _UnitProblems) -> dict[str, tuple[Decimal, list[Decimal]]]:
+            official: list[Decimal], problems: _UnitProblems,
+            fast: Generated | None = None) -> dict[str, tuple[Decimal, list[Decimal]]]:
     """Totals and node points at each earlier scoring stage the data gives (tự chấm, thẩm định lần 1, …).
 
     Only the leaves that read a stage's points are scored again; the tree is added up from there.
@@ -296,7 +329,7 @@ def _stages(plan: Plan, app: Applicability, record: UnitRecord, env: dict[str, m
             continue
         staged = {**env, **given}
         changed = plan.leaves_reading(app, frozenset(given))
-        computed = _compute(plan, app, staged, problems, only=changed, start=official)
+        computed = _compute(plan, app, staged, problems, only=changed, start=official, fast=fast)
         if computed is not None:
             found[stage.name] = (_total(plan, computed[0], computed[2]), computed[0])
     return found
