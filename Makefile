@@ -66,6 +66,7 @@ fuzz: $(STAMP)
 ## bench: score 10,000 generated units and compare with a hand-written scorer
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_score.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 ## messages: gather every message of the code into the template and merge it into the Vietnamese
 ## catalogue (then translate the new entries in src/parrules/locale/vi/LC_MESSAGES/parrules.po)

@@ -10,6 +10,7 @@ import pytest
 import parrules
 from parrules.data import validate as validation
 from parrules.data import validate_mappings
+from parrules.diagnostics import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = parrules.load(ROOT / "tests" / "fixtures" / "small.par")
@@ -60,3 +61,20 @@ def test_one_unit_at_a_time_reads_as_a_batch_does() -> None:
     # What a call says about its own columns is said again on the next call, not only the first.
     first, second = (SMALL.score([{**rows[0], "sở thích": "x"}]).warnings for _ in range(2))
     assert first and [d.code for d in first] == [d.code for d in second]
+
+
+def test_a_ruleset_remembers_clean_headers_but_reports_a_bad_header_at_every_call() -> None:
+    """`Ruleset.score([unit])` resolves the same clean headers once; a problem is never remembered away."""
+    ruleset = parrules.load(ROOT / "tests" / "fixtures" / "small.par")
+    first = ruleset.score([{"unit": "Sở A", **ROW}])
+    again = ruleset.score([{"unit": "Sở A", **ROW}])
+    assert [(u.unit, u.total, u.index) for u in first.units] == [(u.unit, u.total, u.index) for u in again.units]
+    assert any(key[0] == "columns" for key in ruleset._headers.known)
+    bad = {"unit": "Sở A", **ROW, "satisfation": "85"}
+    del bad["satisfaction"]
+    found = []
+    for _ in range(3):
+        with pytest.raises(DataError) as raised:
+            ruleset.score([bad])
+        found.append([(d.code, d.message) for d in raised.value.diagnostics])
+    assert found[0] and found[0] == found[1] == found[2]

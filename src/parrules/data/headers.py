@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Literal, TypeAlias
+from collections.abc import Callable
+from typing import Literal, TypeAlias, TypeVar
 
 from attrs import frozen
 
@@ -28,6 +29,8 @@ from parrules.data.records import (
 )
 from parrules.data.text import fold, nfc, text_key
 from parrules.model import Given, Model, Points
+
+T = TypeVar("T")
 
 Role: TypeAlias = Literal["unit", "group", "max", "skip", "note", "result", "value"]
 
@@ -68,7 +71,15 @@ _NOTHING: frozenset[Target] = frozenset()
 class HeaderIndex:
     """Every header text a ruleset answers to, by its comparison key (see `text_key`)."""
 
+    def remembered(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """`make()`, once per key for this index's life: work that depends on the ruleset alone."""
+        if key not in self.known:
+            self.known[key] = make()
+        return self.known[key]  # type: ignore[return-value]
+
     def __init__(self, model: Model) -> None:
+        # What validators worked out from this ruleset alone and may share (Validator.columns).
+        self.known: dict[tuple[object, ...], object] = {}
         self.index: dict[str, set[Target]] = defaultdict(set)
         self.shown: dict[str, str] = {}  # key → how to show it in a "did you mean"
         reserved: tuple[tuple[Role, tuple[str, ...]], ...] = (

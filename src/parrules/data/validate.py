@@ -11,6 +11,7 @@ from typing import cast
 
 from attrs import frozen
 
+from parrules import i18n
 from parrules.data.headers import HeaderIndex, Role, Target
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.readers import Cell, RawRow, RawTable
@@ -69,7 +70,8 @@ class Validator:
         self.stage_names = [s.name for s in model.stages]
         self.headers = headers if headers is not None else HeaderIndex(model)
         self.index, self.shown, self.stages = self.headers.index, self.headers.shown, self.headers.stages
-        self.expected = {name: _expected(decl) for name, decl in self.declarations.items()}
+        self.expected = self.headers.remembered(("expected", i18n.current()), lambda: {
+            name: _expected(decl) for name, decl in self.declarations.items()})
         self.bounds = {name: bounds(decl) for name, decl in self.declarations.items()}
         self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
         self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
@@ -78,6 +80,7 @@ class Validator:
         # few texts ("có", "0", "on_time", "100") down a column, and reading one is a chain of checks;
         # values are immutable (Decimal, bool, str), so a repeated cell shares the first one's value.
         self.memo: dict[int, dict[str, Value]] = {}
+        self.read: set[str | None] = set()  # the declarations some column names (see `_columns`)
         self._deletions: defaultdict[str, set[str]] | None = None
         self._suggestion_work = 0
         # Cells read with a decimal comma that cannot group thousands (23,37): listed once per column.
@@ -94,6 +97,24 @@ class Validator:
     # ---- headers ----
 
     def columns(self, table: RawTable) -> list[_Column]:
+        """The table's columns, resolved to what they give; the same clean headers are resolved once.
+
+        A `Ruleset` scoring one unit per call sees the same headers each time: their resolution is
+        remembered with its header index, but only where it found nothing to say (no diagnostic).
+        """
+        key = ("columns", i18n.current(), tuple(table.header), tuple(table.header_rows))
+        known = self.headers.known.get(key)
+        if known is not None:
+            read, columns = cast(tuple[set[str | None], tuple[_Column, ...]], known)
+            self.read = read
+            return list(columns)
+        before = len(self.sink.found)
+        kept = self._columns(table)
+        if len(self.sink.found) == before and all(table.header):
+            self.headers.known[key] = (self.read, tuple(kept))
+        return kept
+
+    def _columns(self, table: RawTable) -> list[_Column]:
         found: list[_Column] = []
         # The declarations some column names (a staged column too): a misspelt header of one of these
         # is a stray copy, not the unit's only value.
