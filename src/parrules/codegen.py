@@ -243,8 +243,9 @@ class _Writer:
             line(depth, "v = S(v)")
         if self.plan.rounds_leaves:
             line(depth, "v = RL(v)")
-        line(depth, f"if v > {k(p.node.max)} or v < {k(p.node.min)}:")
-        line(depth + 1, "raise GU")
+        if not (not self.plan.rounds_leaves and _within_bounds(p.node)):
+            line(depth, f"if v > {k(p.node.max)} or v < {k(p.node.min)}:")
+            line(depth + 1, "raise GU")
         line(depth, f"q[{p.index}] = v; r[{p.index}] = b")
 
     def sums(self, app: Applicability, depth: int, *, keep: bool) -> None:
@@ -265,6 +266,36 @@ class _Writer:
                 line(depth + 1, f"q[{i}] = t")
             else:
                 line(depth, f"q[{i}] = t")
+
+
+def _fixed(o: m.Outcome | None, node_max: Decimal) -> Decimal | None:
+    """What an outcome gives when it is a number written in the ruleset (`1`, `-0.5`, `max`), else None."""
+    e = o.expr if o is not None else None
+    if isinstance(e, m.Num):
+        return e.value
+    if isinstance(e, m.NodeMax):
+        return node_max
+    if isinstance(e, m.Neg) and isinstance(e.operand, m.Num):
+        return -e.operand.value
+    return None
+
+
+def _within_bounds(node: m.Node) -> bool:
+    """Whether every value the leaf's rule can give is a number known now to lie within its bounds.
+
+    Then the unit's data cannot take it out of them, and the generated code need not look again.
+    """
+    rule = node.rule
+    if isinstance(rule, m.Steps):
+        outcomes = [s.outcome for s in rule.steps] + ([rule.otherwise] if rule.otherwise else [])
+    elif isinstance(rule, m.Table):
+        outcomes = [b.outcome for b in rule.branches] + ([rule.otherwise] if rule.otherwise else [])
+    elif isinstance(rule, m.FullUnless):
+        return node.min <= ZERO <= node.max
+    else:
+        return False
+    values = [_fixed(o, node.max) for o in outcomes]
+    return all(v is not None and node.min <= v <= node.max for v in values)
 
 
 def _module(plan: Plan, app: Applicability, leaves: Sequence[int], *, stage: bool) -> tuple[str, _Source]:
