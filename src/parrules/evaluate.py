@@ -6,7 +6,6 @@ a `DataError`, and then nothing is returned, so a partial table can never be mis
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal, Inexact, getcontext, localcontext, setcontext
 
@@ -377,13 +376,14 @@ def _drafts(plan: Plan, scored: list[_Scored]) -> list[_Draft]:
     rp, ri = plan.round_points, plan.round_index
     drafts: list[_Draft] = []
     roots = tuple((c, plan.nodes[c].node) for c in plan.components)
+    kinds = {x.id: x.kind for x in model.extras}
     for s in scored:
         exact_components = {plan.nodes[c].node.id: s.points[c] for c in plan.components}
         exact_total = _total(plan, s.points, s.extras)
         base = rp(exact_total) if model.rounding.index_from_rounded_points else exact_total
         exact_index = base / s.unit_max * HUNDRED
-        bonus = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "bonus"), ZERO)
-        penalty = sum((v for k, v in s.extras.items() if _extra_kind(model, k) == "penalty"), ZERO)
+        bonus = sum((v for k, v in s.extras.items() if kinds[k] == "bonus"), ZERO)
+        penalty = sum((v for k, v in s.extras.items() if kinds[k] == "penalty"), ZERO)
         drafts.append(_Draft(s, {k: rp(v) for k, v in exact_components.items()}, rp(exact_total), ri(exact_index),
                              Exact(exact_components, exact_total, exact_index, bonus, penalty, dict(s.extras)),
                              roots))
@@ -441,7 +441,7 @@ def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
                 inputs=s.env,
                 model=model,
                 max_from_data=s.max_from_data,
-                node_builder=functools.cache(_node_builder(plan, s)),
+                node_builder=_NodeTrees(plan, s),
             ))
         groups.append(GroupResult(group, _average(plan, [d for d, _ in ranked]),
                                   tuple(d.scored.record.name for d, _ in ranked)))
@@ -458,10 +458,6 @@ def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
         classes=model.classes,
         model=model,
     )
-
-
-def _extra_kind(model: m.Model, extra_id: str) -> str:
-    return next(x.kind for x in model.extras if x.id == extra_id)
 
 
 def _group_order(plan: Plan, seen: list[str | None]) -> list[str | None]:
@@ -535,11 +531,19 @@ def _average(plan: Plan, drafts: list[_Draft]) -> Decimal | None:
     return plan.round_average(sum(sorted(values), ZERO) / Decimal(len(values)))
 
 
-def _node_builder(plan: Plan, s: _Scored) -> Callable[[], tuple[NodeResult, ...]]:
-    def build() -> tuple[NodeResult, ...]:
-        return tuple(_node_result(plan, s, c) for c in plan.components)
+class _NodeTrees:
+    """A unit's tree of node results, built on first use and kept (most units are never explained)."""
 
-    return build
+    __slots__ = ("_built", "_plan", "_scored")
+
+    def __init__(self, plan: Plan, scored: _Scored) -> None:
+        self._plan, self._scored = plan, scored
+        self._built: tuple[NodeResult, ...] | None = None
+
+    def __call__(self) -> tuple[NodeResult, ...]:
+        if self._built is None:
+            self._built = tuple(_node_result(self._plan, self._scored, c) for c in self._plan.components)
+        return self._built
 
 
 def _node_result(plan: Plan, s: _Scored, index: int) -> NodeResult:
