@@ -323,3 +323,36 @@ component a "A" max 2 { deduct 0.25 per late, floor 0 }
 """
     r = score(body, ("u", {"late": "12"}), header='ruleset "T" { scale 2 }\n')
     assert r.unit("u").total == D(0)  # 2 − 3 would be −1: held at the floor
+
+
+def test_an_index_above_100_by_a_bonus_may_round_up_past_its_exact_ceiling() -> None:
+    """3 + a 0.23 bonus of 3 is 107.67 %, the most the unit can reach; to whole percent it is 108 %.
+
+    Found by Hypothesis: the check of published bounds compared the rounded index with the exact
+    ceiling and refused a correct figure (DAT127).
+    """
+    text = """
+ruleset "Thử" {
+  year 2024
+  level department
+  scale 3
+}
+inputs {
+  done points "Điểm" range 0 to 3
+}
+component appraisal "Điểm thẩm định" max 3 { given done }
+bonus B1 "Điểm thưởng" up to 0.23 { given }
+rounding {
+  points 2 decimals half-up
+  index 0 decimals half-up
+}
+classes by index {
+  "Tốt" from 80%
+  "Khá" below 80%
+}
+rank overall by index desc
+"""
+    ruleset = parrules.load_text(text)
+    assert ruleset.check().ok, ruleset.check().render()
+    unit = ruleset.score([{"unit": "Sở Nội vụ", "done": "3", "B1": "0.23"}]).units[0]
+    assert (unit.total, unit.index, unit.class_) == (D("3.23"), D("108"), "Tốt")
