@@ -16,32 +16,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_score import best_of  # noqa: E402
 from benchmarks.large_ruleset import make_ruleset  # noqa: E402
 from tools.generate_units import generate_units  # noqa: E402
 
 import parrules  # noqa: E402
 from parrules.data import validate_mappings  # noqa: E402
 from parrules.evaluate import evaluate  # noqa: E402
-
-T = TypeVar("T")
-
-
-def best_of(repeat: int, run: Callable[[], T]) -> tuple[float, T]:
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    assert result is not None
-    return best, result
 
 
 def main(argv: Sequence[str] | None = None) -> int:

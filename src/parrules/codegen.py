@@ -169,25 +169,18 @@ class _Writer:
             # The closures look the value up in a dict: equal keys, first written key's place.
             cases: dict[object, tuple[int, m.Outcome]] = {s.key: (i, s.outcome) for i, s in enumerate(rule.steps)}
             value = self.var(rule.input)
-            for n, (key, (i, o)) in enumerate(cases.items()):
-                line(depth, f"{'if' if n == 0 else 'elif'} {value} == {k(key)}:")
-                line(depth + 1, f"v = {self.outcome(o, rule.input, node.max)}; b = {i}")
-            line(depth, "else:")
-            if rule.otherwise is not None:
-                line(depth + 1, f"v = {self.outcome(rule.otherwise, rule.input, node.max)}; b = {len(rule.steps)}")
-            else:
-                line(depth + 1, "raise GU")
+            self.arms(depth, [(f"{value} == {k(key)}", f"v = {self.outcome(o, rule.input, node.max)}; b = {i}")
+                              for key, (i, o) in cases.items()],
+                      None if rule.otherwise is None else
+                      f"v = {self.outcome(rule.otherwise, rule.input, node.max)}; b = {len(rule.steps)}")
         elif isinstance(rule, m.Table):
-            rate_default = single_input(rule.branches[0].condition, self.plan.declared) if rule.branches else None
-            for i, branch in enumerate(rule.branches):
-                rate = single_input(branch.condition, self.plan.declared)
-                line(depth, f"{'if' if i == 0 else 'elif'} {self.expr(branch.condition, node.max)}:")
-                line(depth + 1, f"v = {self.outcome(branch.outcome, rate, node.max)}; b = {i}")
-            line(depth, "else:")
-            if rule.otherwise is not None:
-                line(depth + 1, f"v = {self.outcome(rule.otherwise, rate_default, node.max)}; b = {len(rule.branches)}")
-            else:
-                line(depth + 1, "raise GU")
+            declared = self.plan.declared
+            rate_default = single_input(rule.branches[0].condition, declared) if rule.branches else None
+            self.arms(depth, [(self.expr(b.condition, node.max),
+                               f"v = {self.outcome(b.outcome, single_input(b.condition, declared), node.max)}; b = {i}")
+                              for i, b in enumerate(rule.branches)],
+                      None if rule.otherwise is None else
+                      f"v = {self.outcome(rule.otherwise, rate_default, node.max)}; b = {len(rule.branches)}")
         elif isinstance(rule, m.Proportional) and not rule.of_counts:
             self.proportional(rule, node.max, depth)
         elif isinstance(rule, m.Deduct):
@@ -204,16 +197,23 @@ class _Writer:
         elif isinstance(rule, m.Given):
             line(depth, f"v = {self.var(rule.input)}; b = 0")
         elif isinstance(rule, m.FullUnless):
-            for i, condition in enumerate(rule.conditions):
-                line(depth, f"{'if' if i == 0 else 'elif'} {self.expr(condition, node.max)}:")
-                line(depth + 1, f"v = {k(ZERO)}; b = {i + 1}")
-            line(depth, "else:")
-            line(depth + 1, f"v = {top}; b = 0")
+            self.arms(depth, [(self.expr(c, node.max), f"v = {k(ZERO)}; b = {i + 1}")
+                              for i, c in enumerate(rule.conditions)], f"v = {top}; b = 0")
         elif isinstance(rule, m.Formula):
             line(depth, f"v = {self.expr(rule.expr, node.max)}; b = 0")
         else:  # a rate of counts (its denominator's fallbacks): the reference closure, called once
             assert p.leaf is not None
             line(depth, f"v, b = {self.source.call(p.leaf)}(env)")
+
+    def arms(self, depth: int, arms: Sequence[tuple[str, str]], otherwise: str | None) -> None:
+        """`if … elif … else`: the first condition that holds gives the points; with no `otherwise`
+        line and none holding, the unit goes to the reference (which reports DAT123)."""
+        line = self.source.line
+        for n, (condition, statement) in enumerate(arms):
+            line(depth, f"{'if' if n == 0 else 'elif'} {condition}:")
+            line(depth + 1, statement)
+        line(depth, "else:")
+        line(depth + 1, otherwise if otherwise is not None else "raise GU")
 
     def proportional(self, rule: m.Proportional, node_max: Decimal, depth: int) -> None:
         k, line = self.source.constant, self.source.line

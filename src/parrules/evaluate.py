@@ -148,10 +148,6 @@ def _score(plan: Plan, record: UnitRecord, problems: _UnitProblems, fast: Genera
     if problems.count:
         return None
     app = plan.applicability(env)
-    if fast is None:  # the generated scorer finds a missing value itself, and gives the unit back
-        _require_reads(plan, app, env, problems)
-        if problems.count:
-            return None
     context = getcontext()
     context.clear_flags()
     computed = _compute(plan, app, env, problems, fast=fast)
@@ -229,11 +225,11 @@ def _compute(plan: Plan, app: Applicability, env: dict[str, m.Value], problems: 
         if got is not None and all(name in env for name in plan.extra_reads):
             extras = _extras(plan, env, problems)
             return None if extras is None else (got[0], got[1], extras)
-        if only is None:  # given up: the reference below scores the unit and says what is wrong
-            before = problems.count
-            _require_reads(plan, app, env, problems)
-            if problems.count > before:
-                return None
+    if only is None:  # the reference: every value the unit needs first (generated code gives up on one missing)
+        before = problems.count
+        _require_reads(plan, app, env, problems)
+        if problems.count > before:
+            return None
     points = list(start) if start is not None else [ZERO] * len(plan.nodes)
     branches = [-1] * len(plan.nodes)
     before = problems.count

@@ -71,12 +71,6 @@ _NOTHING: frozenset[Target] = frozenset()
 class HeaderIndex:
     """Every header text a ruleset answers to, by its comparison key (see `text_key`)."""
 
-    def remembered(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
-        """`make()`, once per key for this index's life: work that depends on the ruleset alone."""
-        if key not in self.known:
-            self.known[key] = make()
-        return self.known[key]  # type: ignore[return-value]
-
     def __init__(self, model: Model) -> None:
         # What validators worked out from this ruleset alone and may share (Validator.columns).
         self.known: dict[tuple[object, ...], object] = {}
@@ -114,6 +108,12 @@ class HeaderIndex:
                 for stage in model.stages:
                     self.shown[text_key(f"{decl.name}@{stage.name}")] = f"{decl.name}@{stage.name}"
         self._folded: dict[str, set[str]] | None = None
+
+    def remembered(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """`make()`, once per key for this index's life: work that depends on the ruleset alone."""
+        if key not in self.known:
+            self.known[key] = make()
+        return self.known[key]  # type: ignore[return-value]
 
     def _enter(self, text: str, target: Target) -> None:
         key = text_key(text)

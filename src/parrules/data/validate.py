@@ -102,7 +102,7 @@ class Validator:
         A `Ruleset` scoring one unit per call sees the same headers each time: their resolution is
         remembered with its header index, but only where it found nothing to say (no diagnostic).
         """
-        key = ("columns", i18n.current(), tuple(table.header), tuple(table.header_rows))
+        key = ("columns", tuple(table.header), tuple(table.header_rows))  # kept only with no message to say
         known = self.headers.known.get(key)
         if known is not None:
             read, columns = cast(tuple[set[str | None], tuple[_Column, ...]], known)
