@@ -28,6 +28,8 @@ ROWS = [
     (("an `.xlsx` worksheet", "một trang tính `.xlsx`"), limits.MAX_XLSX_SHEET_BYTES // 2**20, "DAT116"),
     (("any other part", "phần khác của sổ tính"), limits.MAX_XLSX_PART_BYTES // 2**20, "DAT116"),
     (("units in one file", "số đơn vị trong một tệp"), limits.MAX_ROWS, "DAT116"),
+    (("units in a CSV file scored to a CSV file", "đơn vị trong một tệp CSV được chấm ra tệp CSV"),
+     limits.MAX_STREAM_ROWS, "DAT116"),
     (("columns in one table", "số cột của một bảng"), limits.MAX_COLUMNS, "DAT116"),
     (("characters in one cell", "số ký tự của một ô"), limits.MAX_CELL_CHARS, "DAT116"),
     (("JSON nesting", "độ lồng nhau của JSON"), limits.MAX_JSON_DEPTH, "DAT114"),

@@ -120,3 +120,20 @@ def test_a_bar_is_drawn_only_above_the_threshold_and_taken_away_at_the_end() -> 
     for thread in refreshing:  # told to stop: it ends at its next wake-up (a tenth of a second)
         thread.join(timeout=5)
     assert not [t for t in refreshing if t.is_alive()]
+
+
+def test_scoring_a_large_csv_to_a_csv_file_shows_how_far_into_the_file_it_is(many_units: Path,
+                                                                             tmp_path: Path) -> None:
+    """Read as it goes (stream.py), the bar follows the bytes read and counts the units scored."""
+    assert many_units.stat().st_size > progress.STREAM_THRESHOLD
+    out = tmp_path / "results.csv"
+    code, terminal = _stderr_on_a_terminal(tmp_path / "stdout.txt", "score", str(RULESET), str(many_units),
+                                           "--format", "csv", "-o", str(out))
+    assert code == 0, terminal
+    assert "scoring" in terminal and BAR in terminal
+    assert "3,000 units" in terminal  # the units scored, at the last batch
+    assert "wrote 3,000 units to" in terminal
+    expected = subprocess.run([sys.executable, "-m", "parrules.cli", "score", str(RULESET), str(many_units),
+                               "--format", "csv"], capture_output=True, cwd=ROOT, env=_environment(), check=False,
+                              timeout=300)
+    assert out.read_bytes() == b"\xef\xbb\xbf" + expected.stdout

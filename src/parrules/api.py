@@ -18,7 +18,16 @@ from attrs import frozen
 
 from parrules import check as checker
 from parrules.build import build_source, read_ruleset_file
-from parrules.diagnostics import DataError, Diagnostic, Findings, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.diagnostics import (
+    DataError,
+    Diagnostic,
+    Findings,
+    RulesetError,
+    data_order,
+    render_all,
+    sort_diagnostics,
+    summarize,
+)
 from parrules.i18n import _
 from parrules.model import Model
 
@@ -161,13 +170,9 @@ class Ruleset:
         try:
             results = evaluate(self.plan, list(report.records), progress)
         except DataError as exc:
-            found = sorted([*report.diagnostics, *exc.diagnostics], key=_data_order)
+            found = sorted([*report.diagnostics, *exc.diagnostics], key=data_order)
             return DataReport(report.records, tuple(found)), None
         return report, results
-
-
-def _data_order(diagnostic: Diagnostic) -> tuple[int, str, str]:
-    return (diagnostic.row or 0, diagnostic.column or "", diagnostic.code)
 
 
 def _looks_like_text(source: str) -> bool:

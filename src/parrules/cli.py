@@ -30,7 +30,15 @@ from attrs import frozen
 from parrules import __version__, i18n
 from parrules.api import CheckReport, Ruleset, check_file, load, load_text
 from parrules.build import read_ruleset_file
-from parrules.diagnostics import DataError, ParrulesError, RulesetError, render_all, sort_diagnostics, summarize
+from parrules.diagnostics import (
+    DataError,
+    Diagnostic,
+    ParrulesError,
+    RulesetError,
+    render_all,
+    sort_diagnostics,
+    summarize,
+)
 from parrules.display import printable
 from parrules.i18n import N_, _, n_
 from parrules.safeio import STDIN, STDIN_NAME, OutputError, check_output, is_stdin, shown_name, write_atomically
@@ -475,10 +483,9 @@ class _Scored:
     change: YearChange | None
 
 
-def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None) -> _Scored | int:
-    """Load, check and score as every data verb does; an exit code when something is wrong."""
-    from parrules.history import Snapshot, compare_years, read_previous
-
+def _ruleset_for_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None) -> tuple[Ruleset, Path] | int:
+    """The arguments of a data verb checked, its ruleset loaded and checked, and the data's path; an exit
+    code if the ruleset has a problem."""
     _one_stdin([args.ruleset, args.data])
     inputs = [_input(args.ruleset, stdin=True), _input(args.data, stdin=True, folder=True),
               *(_input(name) for name in (args.previous, *extra_files) if name is not None)]
@@ -489,20 +496,25 @@ def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None)
     if args.sheet is not None and Path(args.data).suffix.lower() != ".xlsx" and args.data != STDIN:
         raise _UsageError(_("--sheet names a worksheet of an .xlsx workbook; {file} is not one").format(file=args.data))
     ruleset = _load_checked(inputs[0], err)
-    if ruleset is None:
-        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if ruleset is None else (ruleset, inputs[1])
+
+
+def _score_data(args: argparse.Namespace, err: TextIO, *extra_files: str | None) -> _Scored | int:
+    """Load, check and score as every data verb does; an exit code when something is wrong."""
+    from parrules.history import Snapshot, compare_years, read_previous
+
+    loaded = _ruleset_for_data(args, err, *extra_files)
+    if isinstance(loaded, int):
+        return loaded
+    ruleset, data = loaded
     try:
         # A bar on stderr while thousands of units are scored, when stderr is a terminal (progress.py).
         with _scoring_bar(err) as tick:
-            results = ruleset.score_file(inputs[1], decimal_comma=args.decimal_comma, sheet=args.sheet,
+            results = ruleset.score_file(data, decimal_comma=args.decimal_comma, sheet=args.sheet,
                                          percent_fractions=args.percent_fractions, progress=tick)
     except DataError as exc:
-        err.write(render_all(exc.diagnostics) + "\n")
-        err.write(printable(_("{file}: {summary}; nothing was scored").format(
-            file=shown_name(args.data), summary=summarize(exc.diagnostics))) + "\n")
-        return EXIT_PROBLEMS
-    if results.warnings:
-        err.write(render_all(results.warnings) + "\n")
+        return _nothing_scored(args, err, exc)
+    _warn(err, results.warnings)
     change = None
     if args.previous:
         try:
@@ -521,6 +533,8 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.strict and not args.published:
         raise _UsageError(_("--strict is for the comparison with a published table: give --published FILE too"))
+    if _streams(args):
+        return _score_streamed(args, err)
     done = _score_data(args, err, args.published)
     if isinstance(done, int):
         return done
@@ -560,6 +574,50 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                     comparison.not_explained).format(count=i18n.number(comparison.not_explained))
                   + "\n")
         return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _nothing_scored(args: argparse.Namespace, err: TextIO, problem: DataError) -> int:
+    err.write(render_all(problem.diagnostics) + "\n")
+    err.write(printable(_("{file}: {summary}; nothing was scored").format(
+        file=shown_name(args.data), summary=summarize(problem.diagnostics))) + "\n")
+    return EXIT_PROBLEMS
+
+
+def _warn(err: TextIO, warnings: Sequence[Diagnostic]) -> None:
+    if warnings:
+        err.write(render_all(warnings) + "\n")
+
+
+def _streams(args: argparse.Namespace) -> bool:
+    """Whether `score` reads the data as it goes (stream.py): a CSV file scored to a CSV file.
+
+    The table is the same either way; only what is held differs. A comparison with a published
+    table or with last year needs every unit's results at once, so they are scored as a whole.
+    """
+    if args.format != "csv" or not args.output or args.output == STDIN or args.published or args.previous:
+        return False
+    return args.data != STDIN and Path(args.data).suffix.lower() == ".csv" and Path(args.data).is_file()
+
+
+def _score_streamed(args: argparse.Namespace, err: TextIO) -> int:
+    from parrules import progress
+    from parrules.stream import score_csv
+
+    loaded = _ruleset_for_data(args, err)
+    if isinstance(loaded, int):
+        return loaded
+    ruleset, path = loaded
+    try:
+        with progress.streaming(err, path.stat().st_size) as tick:
+            table = score_csv(ruleset, path, decimal_comma=args.decimal_comma,
+                              percent_fractions=args.percent_fractions, progress=tick)
+    except DataError as exc:
+        return _nothing_scored(args, err, exc)
+    _warn(err, table.warnings)
+    write_atomically(Path(args.output), table.pieces(bom=not args.no_bom))
+    err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", table.units).format(
+        count=i18n.number(table.units), file=args.output) + "\n")
     return EXIT_OK
 
 

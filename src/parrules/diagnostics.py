@@ -114,6 +114,11 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+def data_order(diagnostic: Diagnostic) -> tuple[int, str, str]:
+    """A data file's problems, reading and scoring together, in the order of the file's rows."""
+    return (diagnostic.row or 0, diagnostic.column or "", diagnostic.code)
+
+
 def render(diagnostic: Diagnostic, sources: dict[str, str] | None = None) -> str:
     """The text a person reads: location, code, message, the source line with a caret, the hint."""
     severity = _(SEVERITY[diagnostic.severity])

@@ -6,6 +6,7 @@ a `DataError`, and then nothing is returned, so a partial table can never be mis
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from decimal import Decimal, Inexact, getcontext, localcontext, setcontext
 
@@ -89,29 +90,122 @@ def evaluate(plan: Plan, records: Sequence[UnitRecord],
 
     `generated=False` scores with the reference closures only (codegen.py says why both exist).
     """
-    problems: list[Diagnostic] = []
+    scoring = _Scoring(plan, generated=generated)
     units: list[_Scored] = []
-    absent = _Absent()
     total = len(records)
-    fast = Generated.of(plan) if generated else None
     with localcontext(CONTEXT), paused():  # gcpause.py: no cycles to look for among the figures
         for done, record in enumerate(records, start=1):
-            scored = _score(plan, record, _UnitProblems(record, problems, absent), fast)
+            scored = scoring.score(record)
             if scored is not None:
                 units.append(scored)
             if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
                 progress(done, total)
-        problems[:0] = absent.diagnostics()
-        if problems:
-            raise DataError(problems)
+        scoring.raise_problems()
         drafts = _drafts(plan, units)
-        # Above the maximum only with a bonus that is not part of the scale.
-        room = sum((x.cap for x in plan.model.extras if x.kind == "bonus" and not x.in_scale), ZERO)
         for draft in drafts:
-            _check_bounds(draft, room, _UnitProblems(draft.scored.record, problems), plan.round_index)
+            scoring.check_bounds(draft)
+        scoring.raise_problems()
+        return _publish(plan, drafts)
+
+
+class _Scoring:
+    """What scoring units one by one needs along the way: the problems found, the generated code."""
+
+    def __init__(self, plan: Plan, *, generated: bool) -> None:
+        self.plan = plan
+        self.problems: list[Diagnostic] = []
+        self.absent = _Absent()
+        self.fast = Generated.of(plan) if generated else None
+        # Above the maximum only with a bonus that is not part of the scale.
+        self.room = sum((x.cap for x in plan.model.extras if x.kind == "bonus" and not x.in_scale), ZERO)
+
+    def score(self, record: UnitRecord) -> _Scored | None:
+        return _score(self.plan, record, _UnitProblems(record, self.problems, self.absent), self.fast)
+
+    def check_bounds(self, draft: _Draft) -> None:
+        _check_bounds(draft, self.room, _UnitProblems(draft.scored.record, self.problems), self.plan.round_index)
+
+    def found(self) -> list[Diagnostic]:
+        return [*self.absent.diagnostics(), *self.problems]
+
+    def raise_problems(self) -> None:
+        problems = self.found()
         if problems:
             raise DataError(problems)
-        return _publish(plan, drafts)
+
+
+@attrs.frozen
+class Line:
+    """A unit's published figures, as a table row shows them, before its rank and its place are known."""
+
+    unit: str
+    row: int
+    group: str | None
+    components: dict[str, Decimal]
+    total: Decimal
+    max: Decimal
+    index: Decimal
+    class_: str | None
+    key: tuple[Decimal, ...]  # what it is ranked by (`order`)
+
+
+class Stream:
+    """Units scored as they are read, each unit's published figures given back at once and nothing kept
+    (stream.py scores a file too large to hold this way). `order` then places and ranks them.
+
+    The problems are those `evaluate` would raise for the same records: every unit's, or, when there
+    are none, the figures that would be published out of their bounds. Use it within `stream.context()`.
+    """
+
+    def __init__(self, plan: Plan, *, generated: bool = True) -> None:
+        self.plan = plan
+        self._scoring = _Scoring(plan, generated=generated)
+        self._bounds = _Scoring(plan, generated=False)  # out of bounds: said only if nothing else is wrong
+
+    @staticmethod
+    def context() -> contextlib.AbstractContextManager[object]:
+        """Where units are scored: the exact context, with the cyclic garbage collector paused."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(localcontext(CONTEXT))
+        stack.enter_context(paused())
+        return stack
+
+    def add(self, record: UnitRecord) -> Line | None:
+        """The unit's published figures, or None when it has a problem (`problems` says it)."""
+        scored = self._scoring.score(record)
+        if scored is None:
+            return None
+        draft = _drafts(self.plan, [scored])[0]
+        before = len(self._bounds.problems)
+        self._bounds.check_bounds(draft)
+        if len(self._bounds.problems) > before:
+            return None
+        model = self.plan.model
+        return Line(record.name, record.row, scored.group, draft.components, draft.total, scored.unit_max,
+                    draft.index, _classify(model, scored.group, draft.index, draft.total),
+                    _draft_key(model, draft))
+
+    def problems(self) -> list[Diagnostic]:
+        return self._scoring.found() or self._bounds.found()
+
+
+def order(plan: Plan, lines: Sequence[tuple[str | None, tuple[Decimal, ...], str]]) -> list[tuple[int, int | None]]:
+    """Publication order of units given as (group, rank key, name): (position in `lines`, rank) by
+    group, then rank, then name, as `evaluate`'s results list them."""
+    model = plan.model
+    ranking = model.ranking
+    placed: list[tuple[int, int | None]] = []
+    for group in _group_order(plan, [g for g, _k, _n in lines]):
+        members = sorted((i for i, line in enumerate(lines) if line[0] == group),
+                         key=lambda i: (lines[i][1], lines[i][2]))
+        ranks = (_ranks([lines[i][1] for i in members], ranking.ties) if ranking is not None
+                 else [None] * len(members))
+        placed.extend(zip(members, ranks, strict=True))
+    if ranking is not None and not ranking.within_group:  # `rank overall`: units keep their group's place
+        overall = sorted(range(len(lines)), key=lambda i: (lines[i][1], lines[i][2]))
+        ranked = dict(zip(overall, _ranks([lines[i][1] for i in overall], ranking.ties), strict=True))
+        placed = [(i, ranked[i]) for i, _rank in placed]
+    return placed
 
 
 @attrs.frozen
@@ -422,30 +516,27 @@ def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
     model = plan.model
     rounding = model.rounding
     rp = plan.round_points
-    group_names = _group_order(plan, [d.scored.group for d in drafts])
     units: list[UnitResult] = []
-    groups: list[GroupResult] = []
-    for group in group_names:
-        members = [d for d in drafts if d.scored.group == group]
-        ranked = _rank(model, members)
-        for draft, rank in ranked:
-            s = draft.scored
-            units.append(UnitResult(
-                unit=s.record.name, row=s.record.row, group=group,
-                components=draft.components, total=draft.total,
-                max=s.unit_max, index=draft.index, class_=_classify(model, group, draft.index, draft.total), rank=rank,
-                exact=draft.exact,
-                extras={k: rp(v) for k, v in s.extras.items()},
-                stage_totals={k: rp(total) for k, (total, _) in s.stages.items()},
-                inputs=s.env,
-                model=model,
-                max_from_data=s.max_from_data,
-                node_builder=_NodeTrees(plan, s),
-            ))
-        groups.append(GroupResult(group, _average(plan, [d for d, _ in ranked]),
-                                  tuple(d.scored.record.name for d, _ in ranked)))
-    if model.ranking is not None and not model.ranking.within_group:
-        units = _rank_overall(model, units)
+    # Every group in its order, even with no unit (no grouping: the one group None)
+    members: dict[str | None, list[_Draft]] = {g: [] for g in _group_order(plan, [d.scored.group for d in drafts])}
+    for i, rank in order(plan, [(d.scored.group, _draft_key(model, d), d.scored.record.name) for d in drafts]):
+        draft = drafts[i]
+        s = draft.scored
+        members[s.group].append(draft)
+        units.append(UnitResult(
+            unit=s.record.name, row=s.record.row, group=s.group,
+            components=draft.components, total=draft.total,
+            max=s.unit_max, index=draft.index, class_=_classify(model, s.group, draft.index, draft.total), rank=rank,
+            exact=draft.exact,
+            extras={k: rp(v) for k, v in s.extras.items()},
+            stage_totals={k: rp(total) for k, (total, _) in s.stages.items()},
+            inputs=s.env,
+            model=model,
+            max_from_data=s.max_from_data,
+            node_builder=_NodeTrees(plan, s),
+        ))
+    groups = [GroupResult(group, _average(plan, ranked), tuple(d.scored.record.name for d in ranked))
+              for group, ranked in members.items()]
     average = _average(plan, drafts)
     return Results(
         title=model.meta.title, year=model.meta.year, level=model.meta.level,
@@ -481,13 +572,6 @@ def _draft_key(model: m.Model, draft: _Draft) -> tuple[Decimal, ...]:
     return _key(model, draft.index, draft.total, draft.components)
 
 
-def _rank(model: m.Model, members: list[_Draft]) -> list[tuple[_Draft, int | None]]:
-    ordered = sorted(members, key=lambda d: (_draft_key(model, d), d.scored.record.name))
-    if model.ranking is None:
-        return [(d, None) for d in ordered]
-    return list(zip(ordered, _ranks([_draft_key(model, d) for d in ordered], model.ranking.ties), strict=True))
-
-
 def _ranks(keys: list[tuple[Decimal, ...]], ties: str) -> list[int | None]:
     out: list[int | None] = []
     rank = 0
@@ -496,18 +580,6 @@ def _ranks(keys: list[tuple[Decimal, ...]], ties: str) -> list[int | None]:
             rank = position + 1 if ties == "share" else rank + 1
         out.append(rank)
     return out
-
-
-def _rank_overall(model: m.Model, units: list[UnitResult]) -> list[UnitResult]:
-    """`rank overall`: one ranking across groups; units keep their group for the table."""
-    def key(u: UnitResult) -> tuple[Decimal, ...]:
-        return _key(model, u.index, u.total, u.components)
-
-    ordered = sorted(units, key=lambda u: (key(u), u.unit))
-    assert model.ranking is not None
-    ranks = _ranks([key(u) for u in ordered], model.ranking.ties)
-    by_name = {u.unit: r for u, r in zip(ordered, ranks, strict=True)}
-    return [attrs.evolve(u, rank=by_name[u.unit]) for u in units]
 
 
 def _classify(model: m.Model, group: str | None, index: Decimal, total: Decimal) -> str | None:

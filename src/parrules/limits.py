@@ -30,6 +30,7 @@ MAX_DATA_BYTES = 50 * 1024 * 1024  # a CSV or JSON file, or an .xlsx workbook as
 MAX_XLSX_SHEET_BYTES = 200 * 1024 * 1024  # the chosen worksheet, uncompressed
 MAX_XLSX_PART_BYTES = 20 * 1024 * 1024  # any other part a workbook needs (shared strings, styles), uncompressed
 MAX_ROWS = 100_000  # units in one file
+MAX_STREAM_ROWS = 10_000_000  # units in a CSV file scored to a CSV file as it is read (stream.py)
 MAX_COLUMNS = 5_000  # columns in one table
 MAX_CELL_CHARS = 10_000  # characters in one cell or header
 MAX_JSON_DEPTH = 32  # nested JSON arrays and objects

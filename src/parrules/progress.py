@@ -113,6 +113,46 @@ def scoring(stream: TextIO) -> contextlib.AbstractContextManager[Tick]:
     return progress_bar(stream, _(SCORING))
 
 
+STREAM_THRESHOLD = 1 << 20  # bytes of a file read as it goes: below this, it is over before a bar would help
+
+
+class _FileBar(_Bar):
+    """The bar of a file read as it goes: how far into the file, and how many units so far."""
+
+    def __init__(self, stream: TextIO, description: str, size: int) -> None:
+        super().__init__(stream, description, STREAM_THRESHOLD)
+        self._size = size
+
+    @staticmethod
+    def _count(done: int, total: int | None) -> str:
+        return ""  # the units so far are said by `read`: the total is bytes, not units
+
+    def read(self, position: int, units: int) -> None:
+        if self._wanted is None:
+            self.start(self._size, self._size)
+        if self._progress is None:
+            return
+        progress, task = self._progress
+        progress.update(task, completed=min(position, self._size), count=n_(
+            "{count} unit", "{count} units", units).format(count=number(units)))
+
+
+FileTick = Callable[[int, int], None]
+
+
+@contextlib.contextmanager
+def streaming(stream: TextIO, size: int) -> Iterator[FileTick]:
+    """The bar of scoring a file of `size` bytes as it is read: `tick(bytes read, units so far)`.
+
+    Shown as `scoring` is, on a terminal only, for a file of more than a megabyte.
+    """
+    bar = _FileBar(stream, _(SCORING), size)
+    try:
+        yield bar.read
+    finally:
+        bar.close()
+
+
 def writing(stream: TextIO, units: int) -> contextlib.AbstractContextManager[Tick]:
     """The bar of a report of `units` units being written ("đang ghi báo cáo"): pulsing, or ticked."""
     return progress_bar(stream, _(WRITING), units=units)

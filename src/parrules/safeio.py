@@ -234,8 +234,15 @@ def check_output(path: Path, inputs: Iterable[Path | None] = ()) -> None:
         break
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write the whole file or nothing (see the module's docstring); raises `OutputError`."""
+def write_atomically(path: Path, payload: bytes | Iterable[bytes]) -> None:
+    """Write the whole file or nothing (see the module's docstring); raises `OutputError`.
+
+    `payload` may come in pieces (a million units' table, made as it is written); the file is named
+    only once the last piece is in. Pieces from something that can be gone through again (a list,
+    not a generator): where the kernel's unnamed file fails late, the file is written once more.
+    """
+    if not isinstance(payload, bytes) and iter(payload) is payload:
+        raise TypeError("write_atomically takes bytes or an iterable it can go through twice, not an iterator")
     try:
         _write(path, payload)
     except OutputError:
@@ -245,7 +252,7 @@ def write_atomically(path: Path, payload: bytes) -> None:
             path=path, reason=exc.strerror or exc.__class__.__name__)) from None
 
 
-def _write(path: Path, payload: bytes) -> None:
+def _write(path: Path, payload: bytes | Iterable[bytes]) -> None:
     check_output(path)
     target = Path(os.path.realpath(path))  # through a symlink: the link stays, its target is replaced
     try:
@@ -264,7 +271,7 @@ def _write(path: Path, payload: bytes) -> None:
     _sync_folder(target.parent)
 
 
-def _write_stream(target: Path, payload: bytes, *, fifo: bool) -> None:
+def _write_stream(target: Path, payload: bytes | Iterable[bytes], *, fifo: bool) -> None:
     flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) | (getattr(os, "O_NONBLOCK", 0) if fifo else 0)
     try:
         fd = os.open(target, flags)
@@ -275,21 +282,24 @@ def _write_stream(target: Path, payload: bytes, *, fifo: bool) -> None:
     try:
         if fifo:
             os.set_blocking(fd, True)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
+        _write_pieces(fd, payload)
     finally:
         os.close(fd)
 
 
-def _write_all(fd: int, payload: bytes) -> None:
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(fd, view):]
+def _write_pieces(fd: int, payload: bytes | Iterable[bytes]) -> None:
+    for piece in (payload,) if isinstance(payload, bytes) else payload:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def _write_all(fd: int, payload: bytes | Iterable[bytes]) -> None:
+    _write_pieces(fd, payload)
     os.fsync(fd)
 
 
-def _write_unnamed(target: Path, payload: bytes, mode: int | None) -> bool:
+def _write_unnamed(target: Path, payload: bytes | Iterable[bytes], mode: int | None) -> bool:
     """Linux: write an unnamed file, then give it a name only once it is complete. False if unsupported."""
     flag = getattr(os, "O_TMPFILE", 0)
     if not flag or not Path("/proc/self/fd").is_dir():
@@ -318,7 +328,7 @@ def _write_unnamed(target: Path, payload: bytes, mode: int | None) -> bool:
         os.close(fd)
 
 
-def _write_named(target: Path, payload: bytes, mode: int | None) -> None:
+def _write_named(target: Path, payload: bytes | Iterable[bytes], mode: int | None) -> None:
     import tempfile
 
     # mkstemp makes the file 0600 whatever the umask (it must: the name is guessable until it is

@@ -35,6 +35,8 @@ class Problem:
 
 _SAVE_AS_CSV = N_("save the sheet as CSV (Excel: File → Save As → “CSV UTF-8 (Comma delimited)”)")
 _SPLIT = N_("split the units over several files")
+_SPLIT_OR_STREAM = N_("split the units over several files; or, for a CSV file, write the results to a CSV file "
+                      "(`--format csv -o results.csv`): it is then read as it goes, up to 10,000,000 units")
 _RESAVE_WORKBOOK = N_("open it in Excel and save it again as “Excel Workbook (*.xlsx)”")
 _OUT_OF_RANGE = N_("`{value}` is out of range; expected {expected}")
 _UNKNOWN_COLUMN = N_("column `{header}` is not an attribute or input of the ruleset; it is ignored")
@@ -181,9 +183,12 @@ class M:
     REPEATED_COLUMN = Problem(
         "DAT115", "error", N_("columns {headers} all give {target}"), N_("keep one of them"), whole_file=True)
     FILE_TOO_LARGE = Problem(
-        "DAT116", "error", N_("the file is {size} bytes; the limit is 50 MB"), _SPLIT, whole_file=True)
+        "DAT116", "error", N_("the file is {size} bytes; the limit is 50 MB"), _SPLIT_OR_STREAM, whole_file=True)
     TOO_MANY_ROWS = Problem(
-        "DAT116", "error", N_("more than 100,000 units; rows from here on were not read"), _SPLIT,
+        "DAT116", "error", N_("more than 100,000 units; rows from here on were not read"), _SPLIT_OR_STREAM,
+        whole_file=True)
+    TOO_MANY_STREAMED_ROWS = Problem(
+        "DAT116", "error", N_("more than 10,000,000 units; rows from here on were not read"), _SPLIT,
         whole_file=True)
     WORKBOOK_TOO_LARGE = Problem(
         "DAT116", "error", N_("the workbook's part {part} unpacks to {size} bytes; the limit is {limit}"),

@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,8 +24,9 @@ from parrules.data.headers import HeaderIndex
 from parrules.data.messages import CellError, M, Sink
 from parrules.data.records import UnitRecord
 from parrules.data.text import nfc
+from parrules.diagnostics import Diagnostic
 from parrules.i18n import _
-from parrules.limits import MAX_COLUMNS, MAX_DATA_BYTES, MAX_JSON_DEPTH, MAX_ROWS
+from parrules.limits import MAX_COLUMNS, MAX_DATA_BYTES, MAX_JSON_DEPTH, MAX_ROWS, MAX_STREAM_ROWS
 from parrules.safeio import ReadError, describe_read_problem, is_stdin, read_bounded, read_stdin, size_text
 
 # ---- readers: a format → a RawTable ------------------------------------------------------------------
@@ -126,7 +128,96 @@ def read_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None) -> RawT
     text = _read_text(path, sink)
     if text is None:
         return None
-    lines = io.StringIO(text, newline="")  # keeps line breaks inside quoted cells intact
+    # newline="": keeps line breaks inside quoted cells intact
+    found = _csv_table(io.StringIO(text, newline=""), sink, headers, max_rows=MAX_ROWS)
+    if found is None:
+        return None
+    header, header_rows, rows = found
+    return RawTable(header, header_rows, tuple(rows))
+
+
+@frozen
+class StreamedTable:
+    """A CSV file read as it is gone through: the header now, the rows one by one (see `stream_csv`)."""
+
+    header: tuple[str, ...]
+    header_rows: tuple[int | None, ...]
+    rows: Iterator[RawRow]
+    position: Callable[[], int]  # bytes of the file read so far, for a progress bar
+    size: int  # bytes in the file
+    # Set when a byte that is not UTF-8 is met: then that is the one problem of the file, as it is
+    # when the file is read whole (whatever the rows above it gave is not said).
+    not_text: list[Diagnostic]
+
+
+def stream_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None,
+               max_rows: int = MAX_STREAM_ROWS) -> StreamedTable | None:
+    """A CSV file's rows as they are read, in memory that does not grow with the file.
+
+    The rows, the problems and their order are those of `read_csv`; only the limits differ: no
+    size limit (nothing is held), and `max_rows` rows. The file is closed when its rows run out.
+    """
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the rows' generator, when they run out
+        size = os.fstat(handle.fileno()).st_size
+    except OSError as exc:
+        sink.add(M.UNREADABLE, reason=exc.strerror or exc.__class__.__name__)
+        return None
+    if handle.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        handle.close()
+        sink.add(M.UTF16)
+        return None
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    not_text: list[Diagnostic] = []  # a byte that is not UTF-8: all there is to say (as `read_csv` says)
+
+    def lines() -> Iterator[str]:
+        # Not `yield from text`: closing this generator would close the file under the rows still to come.
+        try:
+            for line in text:  # noqa: UP028
+                yield line
+        except UnicodeDecodeError:
+            byte, number = _first_bad_byte(path)
+            before = len(sink.found)
+            sink.add(M.NOT_UTF8, byte=f"0x{byte:02X}", line=number)
+            not_text.extend(sink.found[before:])
+
+    found = _csv_table(lines(), sink, headers, max_rows=max_rows)
+    if found is None:
+        handle.close()
+        if not_text:
+            sink.found[:] = not_text
+        return None
+    header, header_rows, rows = found
+
+    def closing() -> Iterator[RawRow]:
+        with text:  # closes the file under it too
+            yield from rows
+
+    def position() -> int:
+        return size if handle.closed else handle.tell()
+
+    return StreamedTable(header, header_rows, closing(), position, size, not_text)
+
+
+def _first_bad_byte(path: Path) -> tuple[int, int]:
+    """The first byte that is not UTF-8 in a file, and its line: read again in pieces, only on failure."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as handle:
+        while piece := handle.read(1 << 20):
+            # The decoder holds back the bytes of a letter cut by the piece before: they come first.
+            buffer = decoder.getstate()[0] + piece
+            try:
+                decoder.decode(piece)
+            except UnicodeDecodeError as exc:
+                return buffer[exc.start], line + buffer.count(b"\n", 0, exc.start)
+            line += piece.count(b"\n")
+    return 0, line  # pragma: no cover - the text decoder found one
+
+
+def _csv_table(lines: Iterator[str], sink: Sink, headers: HeaderIndex | None,
+               max_rows: int) -> tuple[tuple[str, ...], tuple[int | None, ...], Iterator[RawRow]] | None:
+    """The header of a CSV text and its rows as they are read: shared by `read_csv` and `stream_csv`."""
     found = _find_header(lines, sink)
     if found is None:
         return None
@@ -165,23 +256,27 @@ def read_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None) -> RawT
         sink.add(M.TOO_MANY_COLUMNS, row=header_line, count=i18n.number(len(header)),
                  limit=i18n.number(MAX_COLUMNS))
         return None
-    rows: list[RawRow] = []
     width = len(header)
-    for start, written in itertools.chain(body, stream):
-        cells = written
-        if not any(c.strip() for c in cells):
-            continue  # a blank line or an Excel row of empty cells is not a unit
-        if len(rows) == MAX_ROWS:
-            sink.add(M.TOO_MANY_ROWS, row=start)
-            break
-        if len(cells) > width:
-            if any(c.strip() for c in cells[width:]):
-                # The cells are shifted; checking them against the wrong columns would only add noise.
-                sink.add(M.RAGGED_ROW, row=start, count=len(cells), expected=width)
-                continue
-            cells = cells[:width]
-        rows.append(RawRow(start, (*cells, *([None] * (width - len(cells))))))
-    return RawTable(tuple(header), header_rows, tuple(rows))
+
+    def rows() -> Iterator[RawRow]:
+        count = 0
+        for start, written in itertools.chain(body, stream):
+            cells = written
+            if not any(c.strip() for c in cells):
+                continue  # a blank line or an Excel row of empty cells is not a unit
+            if count == max_rows:
+                sink.add(M.TOO_MANY_ROWS if max_rows == MAX_ROWS else M.TOO_MANY_STREAMED_ROWS, row=start)
+                return
+            if len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    # The cells are shifted; checking them against the wrong columns would only add noise.
+                    sink.add(M.RAGGED_ROW, row=start, count=len(cells), expected=width)
+                    continue
+                cells = cells[:width]
+            count += 1
+            yield RawRow(start, (*cells, *([None] * (width - len(cells)))))
+
+    return tuple(header), header_rows, rows()
 
 
 class _JsonObject(dict[str, object]):

@@ -30,31 +30,121 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)%?")
 
 def not_units(table: RawTable, unit: int | None, numbering: Sequence[int], values: Sequence[int]) -> dict[int, Problem]:
     """The rows (by number) that are not units, with the warning that says what each is."""
-    if unit is None:
-        return {}
     found: dict[int, Problem] = {}
-    every: list[RawRow] = []  # the unit rows above: what a grand total adds up
-    since: list[RawRow] = []  # the unit rows since the last total or heading: what a subtotal adds up
-    for position, row in enumerate(table.rows):
-        name = _text(row.cells[unit])
+    if unit is None:
+        return found
+    rows = NotUnits(unit, numbering, values)
+    for row in table.rows:
+        why = rows.verdict(row)
+        if why is not None:
+            found[row.number] = why
+    return found
+
+
+class NotUnits:
+    """`not_units` one row at a time, top to bottom, in memory that does not grow with the rows.
+
+    What a total adds up is kept as running sums per column, folded in from the rows as they come
+    (in batches: most tables have no total, and then no cell is added up until the end is near).
+    """
+
+    FOLD_EVERY = 4096  # unit rows held before they are added into the running sums
+
+    def __init__(self, unit: int, numbering: Sequence[int], values: Sequence[int]) -> None:
+        self.unit, self.numbering, self.values = unit, numbering, values
+        self.numbers: dict[str, Decimal | None] = {}  # cells already read, shared by both sums below
+        self.every = _Above(values, self.numbers)  # the unit rows above: what a grand total adds up
+        # the unit rows since the last total or heading: what a subtotal adds up
+        self.since = _Above(values, self.numbers)
+        self.position = 0
+
+    def verdict(self, row: RawRow) -> Problem | None:
+        """What the row is if it is not a unit (a total, a heading, …); None for a unit's row."""
+        position, self.position = self.position, self.position + 1
+        name = _text(row.cells[self.unit])
         key = text_key(name)
         if key and _is_total(key):
             # Named like a total: it is one if its figures are sums or averages (or it has none).
-            adds_up = _sums_above(row, every, values, empty=True) or _sums_above(row, since, values, empty=True)
-            found[row.number] = M.TOTAL_ROW if adds_up else M.TOTAL_NOT_SUMS
-            since = []
-        elif position == 0 and _numbers_columns(row, unit):
-            found[row.number] = M.NUMBERING_ROW
-        elif key and _is_heading(row, key, unit, numbering):
-            found[row.number] = M.HEADING_ROW
-            since = []
-        elif not key and (_sums_above(row, every, values) or _sums_above(row, since, values)):
-            found[row.number] = M.TOTAL_ROW
-            since = []
-        elif key:  # a nameless row that is not a total is an error (DAT107), not a unit to add up
-            every.append(row)
-            since.append(row)
-    return found
+            adds_up = self.every.added_by(row, empty=True) or self.since.added_by(row, empty=True)
+            self.since = _Above(self.values, self.numbers)
+            return M.TOTAL_ROW if adds_up else M.TOTAL_NOT_SUMS
+        if position == 0 and _numbers_columns(row, self.unit):
+            return M.NUMBERING_ROW
+        if key and _is_heading(row, key, self.unit, self.numbering):
+            self.since = _Above(self.values, self.numbers)
+            return M.HEADING_ROW
+        if not key and (self.every.added_by(row) or self.since.added_by(row)):
+            self.since = _Above(self.values, self.numbers)
+            return M.TOTAL_ROW
+        if key:  # a nameless row that is not a total is an error (DAT107), not a unit to add up
+            self.every.add(row)
+            self.since.add(row)
+        return None
+
+
+_UNREAD = Decimal("NaN")  # never a cell's number: "not read yet"
+_NUMBERS_KEPT = 4096  # distinct cells remembered: councils' columns repeat a few texts
+
+
+class _Above:
+    """The rows above a row, as a total sees them: per figures' column, the sum and count of numbers."""
+
+    def __init__(self, values: Sequence[int], numbers: dict[str, Decimal | None]) -> None:
+        self.values = values
+        self.numbers = numbers
+        self.held: list[RawRow] = []
+        self.rows = 0
+        self.sums: dict[int, Decimal] = dict.fromkeys(values, Decimal(0))
+        self.counts: dict[int, int] = dict.fromkeys(values, 0)
+
+    def add(self, row: RawRow) -> None:
+        self.held.append(row)
+        self.rows += 1
+        if len(self.held) >= NotUnits.FOLD_EVERY:
+            self._fold()
+
+    def _fold(self) -> None:
+        # Added in the rows' order, as one `sum` over the column would: the same digits.
+        numbers = self.numbers
+        for i in self.values:
+            total, count = self.sums[i], self.counts[i]
+            for row in self.held:
+                cell = row.cells[i]
+                if type(cell) is not str:  # JSON's numbers and true/false: True == 1, so not in the memo
+                    number = _number(cell)
+                elif (number := numbers.get(cell, _UNREAD)) is _UNREAD:
+                    number = _number(cell)
+                    if len(numbers) < _NUMBERS_KEPT:
+                        numbers[cell] = number
+                if number is not None:
+                    total += number
+                    count += 1
+            self.sums[i], self.counts[i] = total, count
+        self.held = []
+
+    def added_by(self, row: RawRow, *, empty: bool = False) -> bool:
+        """Whether every figure of the row is the sum or the average of the column above it (to the
+        precision it is written with); a row with no figure at all counts only when `empty` says so."""
+        if not self.rows:
+            return False
+        self._fold()
+        checked = 0
+        for i in self.values:
+            written = _number(row.cells[i])
+            if written is None:
+                if _text(row.cells[i]):
+                    return False  # a word in a figures' column: not a row of sums
+                continue
+            count = self.counts[i]
+            if not count:
+                return False
+            total = self.sums[i]
+            exponent = written.as_tuple().exponent
+            half = Decimal(5).scaleb(exponent - 1) if isinstance(exponent, int) else Decimal(0)
+            if not (abs(total - written) <= half or abs(total / count - written) <= half):
+                return False
+            checked += 1
+        return checked > 0 or empty
 
 
 def _text(cell: Cell) -> str:
@@ -101,27 +191,3 @@ def _number(cell: Cell) -> Decimal | None:
         return Decimal(text.rstrip("%").replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
         return None
-
-
-def _sums_above(row: RawRow, above: list[RawRow], values: Sequence[int], *, empty: bool = False) -> bool:
-    """Whether every figure of the row is the sum or the average of the column above it (to the
-    precision it is written with); a row with no figure at all counts only when `empty` says so."""
-    if not above:
-        return False
-    checked = 0
-    for i in values:
-        written = _number(row.cells[i])
-        if written is None:
-            if _text(row.cells[i]):
-                return False  # a word in a figures' column: not a row of sums
-            continue
-        column = [n for n in (_number(r.cells[i]) for r in above) if n is not None]
-        if not column:
-            return False
-        total = sum(column, Decimal(0))
-        exponent = written.as_tuple().exponent
-        half = Decimal(5).scaleb(exponent - 1) if isinstance(exponent, int) else Decimal(0)
-        if not (abs(total - written) <= half or abs(total / len(column) - written) <= half):
-            return False
-        checked += 1
-    return checked > 0 or empty

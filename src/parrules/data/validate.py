@@ -20,7 +20,7 @@ from parrules.data.records import (
     YES_WORDS,
     UnitRecord,
 )
-from parrules.data.rows import not_units
+from parrules.data.rows import NotUnits
 from parrules.data.text import nfc, text_key
 from parrules.display import has_control, printable
 from parrules.i18n import N_, _
@@ -84,56 +84,57 @@ class Validator:
         self._deletions: defaultdict[str, set[str]] | None = None
         self._suggestion_work = 0
         # Cells read with a decimal comma that cannot group thousands (23,37): listed once per column.
-        self.commas: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self.commas: dict[int, _FirstCells] = defaultdict(_FirstCells)
         # Cells whose comma may group thousands (1,234): one error per column, not one per cell.
-        self.ambiguous: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self.ambiguous: dict[int, _FirstCells] = defaultdict(_FirstCells)
         # Numbers in (0, 1] in percent columns of a workbook whose cell formats are unseen (.xls, .ods).
-        self.unseen_format: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self.unseen_format: dict[int, _FirstCells] = defaultdict(_FirstCells)
         self.formats_known = True
         self.uncomputed: frozenset[tuple[int, int]] = frozenset()
+        # Columns with no header (index → its row), and those a row fills in: an error (DAT1xx) at the end.
+        self.unnamed: dict[int, int | None] = {}
+        self.unnamed_filled: set[int] = set()
         self._column: _Column | None = None  # the cell being read, for the lists above
         self._row_number = 0
 
     # ---- headers ----
 
-    def columns(self, table: RawTable) -> list[_Column]:
+    def columns(self, header: tuple[str, ...], header_rows: tuple[int | None, ...]) -> list[_Column]:
         """The table's columns, resolved to what they give; the same clean headers are resolved once.
 
         A `Ruleset` scoring one unit per call sees the same headers each time: their resolution is
         remembered with its header index, but only where it found nothing to say (no diagnostic).
         """
-        key = ("columns", tuple(table.header), tuple(table.header_rows))  # kept only with no message to say
+        key = ("columns", tuple(header), tuple(header_rows))  # kept only with no message to say
         known = self.headers.known.get(key)
         if known is not None:
             read, columns = cast(tuple[set[str | None], tuple[_Column, ...]], known)
             self.read = read
             return list(columns)
         before = len(self.sink.found)
-        kept = self._columns(table)
-        if len(self.sink.found) == before and all(table.header):
+        kept = self._columns(header, header_rows)
+        if len(self.sink.found) == before and all(header):
             self.headers.known[key] = (self.read, tuple(kept))
         return kept
 
-    def _columns(self, table: RawTable) -> list[_Column]:
+    def _columns(self, header: tuple[str, ...], header_rows: tuple[int | None, ...]) -> list[_Column]:
         found: list[_Column] = []
         # The declarations some column names (a staged column too): a misspelt header of one of these
         # is a stray copy, not the unit's only value.
-        self.read = {t.name for raw in table.header if len(raw) <= MAX_CELL_CHARS
+        self.read = {t.name for raw in header if len(raw) <= MAX_CELL_CHARS
                      for t in self.headers.lookup(text_key(raw).rpartition("@")[0] or raw).targets
                      if t.role == "value"}
-        for i, raw in enumerate(table.header):
-            header, where = nfc(raw), table.header_rows[i]
+        for i, raw in enumerate(header):
+            name, where = nfc(raw), header_rows[i]
             if len(raw) > MAX_CELL_CHARS:
                 self.sink.add(M.HEADER_TOO_LONG, row=where, length=len(raw))
                 continue
-            if not header:
-                if any(not _blank(row.cells[i]) for row in table.rows):
-                    self.sink.add(M.UNNAMED_COLUMN, row=where, column=_("column {position}").format(position=i + 1),
-                                  position=i + 1)
+            if not name:
+                self.unnamed[i] = where  # a problem only if a row fills it in (said at the end)
                 continue
-            target = self._resolve(header, where)
+            target = self._resolve(name, where)
             if target is not None:
-                found.append(_Column(i, header, where, target))
+                found.append(_Column(i, name, where, target))
         by_target: dict[Target, list[_Column]] = defaultdict(list)
         for column in found:
             by_target[column.target].append(column)
@@ -264,12 +265,20 @@ class Validator:
             return []
         self.formats_known = table.formats_known
         self.uncomputed = table.uncomputed
-        columns = self.columns(table)
+        reading = self.begin(table.header, table.header_rows)
+        records = [record for row in table.rows if (record := reading.row(row)) is not None]
+        reading.end()
+        return records
+
+    def begin(self, header: tuple[str, ...], header_rows: tuple[int | None, ...]) -> Reading:
+        """Start reading a table's rows: `row(row)` for each, top to bottom, then `end()`.
+
+        So a table too large to hold is read as it goes (stream.py); `run` is this over a whole table.
+        """
+        columns = self.columns(header, header_rows)
         unit_column = next((c for c in columns if c.target.role == "unit"), None)
         if unit_column is None:
-            self.sink.add(M.NO_UNIT_COLUMN, row=table.header_rows[0] if table.header_rows else None)
-        elif not table.rows and not self.sink.file_broken:
-            self.sink.add(M.EMPTY, row=unit_column.header_row)
+            self.sink.add(M.NO_UNIT_COLUMN, row=header_rows[0] if header_rows else None)
         fractions = {c.index: _FractionWatch() for c in columns
                      if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)
                      and not self.percent_fractions}
@@ -280,29 +289,25 @@ class Validator:
                 for c in columns if c.target.role not in ("unit", "skip")]
         layout = _Layout(columns, unit_column,
                          {c.target.key: c.header for c in columns if c.target.role != "skip"}, fractions, plan)
-        first_row: dict[str, int] = {}
-        records: list[UnitRecord] = []
-        skipped = not_units(table, unit_column.index if unit_column else None,
-                            [c.index for c in columns if c.target.role == "skip"],
-                            [c.index for c in columns if c.target.role == "value"])
-        for row in table.rows:
-            why = skipped.get(row.number)
-            if why is not None:
-                assert unit_column is not None
-                self.sink.add(why, row=row.number, column=unit_column.header,
-                              value=_show(_text(row.cells[unit_column.index] or "")))
-                continue
-            record = self._row(row, layout, first_row)
-            if record is not None:
-                records.append(record)
+        others = NotUnits(unit_column.index, [c.index for c in columns if c.target.role == "skip"],
+                          [c.index for c in columns if c.target.role == "value"]) if unit_column else None
+        return Reading(self, layout, others)
+
+    def end(self, layout: _Layout, rows: int) -> None:
+        """What is said once the last row is read: an empty table, decimal commas, fractions of 1."""
+        if layout.unit is not None and not rows and not self.sink.file_broken:
+            self.sink.add(M.EMPTY, row=layout.unit.header_row)
+        for index, where in self.unnamed.items():
+            if index in self.unnamed_filled:
+                self.sink.add(M.UNNAMED_COLUMN, row=where, column=_("column {position}").format(position=index + 1),
+                              position=index + 1)
         self._column = None
-        self._comma_columns(columns)
-        for column in columns:
+        self._comma_columns(layout.columns)
+        for column in layout.columns:
             watch = layout.fractions.get(column.index)
             if watch is not None and watch.example is not None and watch.all_small:
                 self.sink.add(M.PERCENT_AS_FRACTION, row=column.header_row, column=column.header,
                               header=column.header, value=_show(watch.example))
-        return records
 
     def _comma_columns(self, columns: list[_Column]) -> None:
         by_index = {c.index: c for c in columns}
@@ -549,9 +554,33 @@ class _FractionWatch:
             self.example = value  # a fraction such as 0.85 shows the problem best; 1 only if nothing else
 
 
-def _rows(cells: list[tuple[int, str]]) -> str:
+class _FirstCells:
+    """A column's cells of one kind (row, text), as its one message shows them: how many, and the first few.
+
+    Only the first few are kept, so that a column of decimal commas down a million rows costs nothing.
+    """
+
+    KEPT = 9  # the first eight shown, and one more to tell that there are more
+
+    def __init__(self) -> None:
+        self.first: list[tuple[int, str]] = []
+        self.count = 0
+
+    def append(self, cell: tuple[int, str]) -> None:
+        self.count += 1
+        if len(self.first) < self.KEPT:
+            self.first.append(cell)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> tuple[int, str]:
+        return self.first[index]
+
+
+def _rows(cells: _FirstCells) -> str:
     """The rows of a column's cells, as one message lists them: the first eight."""
-    return ", ".join(str(r) for r, _v in cells[:8]) + (", …" if len(cells) > 8 else "")
+    return ", ".join(str(r) for r, _v in cells.first[:8]) + (", …" if len(cells) > 8 else "")
 
 
 def _blank(cell: Cell) -> bool:
@@ -668,3 +697,35 @@ def expected_number(decl: Declaration, low: Decimal | None, high: Decimal | None
              else "high" if high is not None else "none")
     return _(_EXPECTED[what][bound]).format(low=show(low) if low is not None else "",
                                             high=show(high) if high is not None else "")
+
+
+class Reading:
+    """One table being read row by row (`Validator.begin`): its layout, what the rows so far were."""
+
+    def __init__(self, validator: Validator, layout: _Layout, others: NotUnits | None) -> None:
+        self.validator = validator
+        self.layout = layout
+        self.others = others  # totals, headings: rows that are not units
+        self.first_row: dict[str, int] = {}  # each unit's name (folded) → the row it is first on
+        self.rows = 0
+        self.unnamed = tuple(validator.unnamed)
+
+    def row(self, row: RawRow) -> UnitRecord | None:
+        """The row's record, or None: not a unit (said as a warning), or a unit with a problem."""
+        self.rows += 1
+        validator = self.validator
+        for index in self.unnamed:
+            if not _blank(row.cells[index]):
+                validator.unnamed_filled.add(index)
+        if self.others is not None:
+            why = self.others.verdict(row)
+            if why is not None:
+                unit = self.layout.unit
+                assert unit is not None
+                validator.sink.add(why, row=row.number, column=unit.header,
+                                   value=_show(_text(row.cells[unit.index] or "")))
+                return None
+        return validator._row(row, self.layout, self.first_row)
+
+    def end(self) -> None:
+        self.validator.end(self.layout, self.rows)
