@@ -356,3 +356,25 @@ rank overall by index desc
     assert ruleset.check().ok, ruleset.check().render()
     unit = ruleset.score([{"unit": "Sở Nội vụ", "done": "3", "B1": "0.23"}]).units[0]
     assert (unit.total, unit.index, unit.class_) == (D("3.23"), D("108"), "Tốt")
+
+
+def test_a_unit_tree_is_scored_again_when_asked_and_refused_if_its_record_changed() -> None:
+    """Results keep each unit's record, not every node's points; the tree is scored again from the
+    record on first use, to the same digits. A record its owner changed since is refused, not explained."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ruleset = parrules.load(root / "rulesets" / "lai-chau" / "2020" / "departments.par")
+    records = list(ruleset.validate_file(root / "examples" / "lai-chau-2020" / "departments.csv").records)
+    results = evaluate(ruleset.plan, records)
+    reference = evaluate(ruleset.plan, records, generated=False)
+    for unit, same in zip(results.units, reference.units, strict=True):
+        assert unit.nodes == same.nodes
+        assert {n.id: n.points for n in unit.nodes} == unit.exact.components
+    changed = evaluate(ruleset.plan, records)
+    first = changed.units[0]
+    record = next(r for r in records if r.name == first.unit)
+    name = next(k for k, v in record.values.items() if isinstance(v, D) and v > 0)
+    record.values[name] = D(0)
+    with pytest.raises(RuntimeError, match="changed after it was scored"):
+        first.nodes  # noqa: B018

@@ -108,7 +108,8 @@ def _units(count: int) -> str:
 @pytest.mark.parametrize("fold_every", [3, 4096])
 def test_a_total_row_below_many_units_is_still_told_from_a_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                 fold_every: int) -> None:
-    """The running sums are folded in batches; a grand total after them is recognised either way."""
+    """Read as it goes, the running sums are folded in batches; a grand total after them is
+    recognised either way, as when the file is held whole (sums folded only when asked)."""
     monkeypatch.setattr(NotUnits, "FOLD_EVERY", fold_every)
     path = tmp_path / "units.csv"
     count = 10

@@ -105,7 +105,7 @@ def evaluate(plan: Plan, records: Sequence[UnitRecord],
         for draft in drafts:
             scoring.check_bounds(draft)
         scoring.raise_problems()
-        return _publish(plan, drafts)
+        return _publish(plan, drafts, generated=generated)
 
 
 class _Scoring:
@@ -512,7 +512,7 @@ _BOUNDS_HINT = N_("check the unit's `max` column: it must not have more decimals
                   "points with (its `rounding` block)")
 
 
-def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
+def _publish(plan: Plan, drafts: list[_Draft], *, generated: bool) -> Results:
     model = plan.model
     rounding = model.rounding
     rp = plan.round_points
@@ -533,7 +533,7 @@ def _publish(plan: Plan, drafts: list[_Draft]) -> Results:
             inputs=s.env,
             model=model,
             max_from_data=s.max_from_data,
-            node_builder=_NodeTrees(plan, s),
+            node_builder=_NodeTrees(plan, s.record, draft.exact.components, generated=generated),
         ))
     groups = [GroupResult(group, _average(plan, ranked), tuple(d.scored.record.name for d in ranked))
               for group, ranked in members.items()]
@@ -603,17 +603,32 @@ def _average(plan: Plan, drafts: list[_Draft]) -> Decimal | None:
 
 
 class _NodeTrees:
-    """A unit's tree of node results, built on first use and kept (most units are never explained)."""
+    """A unit's tree of node results, built on first use and kept (most units are never explained).
 
-    __slots__ = ("_built", "_plan", "_scored")
+    Only the unit's record is held: the tree is scored again from it when asked, the same way and to
+    the same digits (scoring is a function of the record), so that the results of thousands of units
+    do not keep every node's points alive for the few that are explained.
+    """
 
-    def __init__(self, plan: Plan, scored: _Scored) -> None:
-        self._plan, self._scored = plan, scored
+    __slots__ = ("_built", "_components", "_generated", "_plan", "_record")
+
+    def __init__(self, plan: Plan, record: UnitRecord, components: dict[str, Decimal], *, generated: bool) -> None:
+        self._plan, self._record, self._generated = plan, record, generated
+        self._components = components  # the exact points it was scored with, to hold the tree to
         self._built: tuple[NodeResult, ...] | None = None
 
     def __call__(self) -> tuple[NodeResult, ...]:
         if self._built is None:
-            self._built = tuple(_node_result(self._plan, self._scored, c) for c in self._plan.components)
+            plan, problems = self._plan, list[Diagnostic]()
+            with localcontext(CONTEXT):
+                scored = _score(plan, self._record, _UnitProblems(self._record, problems),
+                                Generated.of(plan) if self._generated else None)
+            # A record changed by its owner after scoring would explain other figures than the results':
+            # refused, never shown.
+            if scored is None or problems or {plan.nodes[c].node.id: scored.points[c]
+                                              for c in plan.components} != self._components:
+                raise RuntimeError(f"the record of {self._record.name} changed after it was scored; score it again")
+            self._built = tuple(_node_result(plan, scored, c) for c in plan.components)
         return self._built
 
 

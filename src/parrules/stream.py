@@ -114,7 +114,7 @@ def score_csv(ruleset: Ruleset, path: str | Path, *, decimal_comma: bool = False
     if table is not None:
         validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions,
                               headers=headers)
-        reading = validator.begin(table.header, table.header_rows)
+        reading = validator.begin(table.header, table.header_rows, bounded=True)
         for batch in _batches(table.rows):
             # Typed outside the scoring context, as `score_file` types a file before scoring it.
             records = [r for row in batch if (r := reading.row(row)) is not None and r.row not in sink.spoiled]

@@ -42,16 +42,19 @@ def not_units(table: RawTable, unit: int | None, numbering: Sequence[int], value
 
 
 class NotUnits:
-    """`not_units` one row at a time, top to bottom, in memory that does not grow with the rows.
+    """`not_units` one row at a time, top to bottom.
 
-    What a total adds up is kept as running sums per column, folded in from the rows as they come
-    (in batches: most tables have no total, and then no cell is added up until the end is near).
+    What a total adds up is kept as running sums per column, folded in from the rows above when a
+    row that may be a total comes. With `bounded` (a file read as it goes, whose rows are not held
+    elsewhere), also every `FOLD_EVERY` unit rows, so that memory does not grow with the rows; a
+    table held whole keeps its rows anyway, and most tables have no total, so they are not added up.
     """
 
-    FOLD_EVERY = 4096  # unit rows held before they are added into the running sums
+    FOLD_EVERY = 4096  # unit rows held before they are added into the running sums, when bounded
 
-    def __init__(self, unit: int, numbering: Sequence[int], values: Sequence[int]) -> None:
+    def __init__(self, unit: int, numbering: Sequence[int], values: Sequence[int], *, bounded: bool = False) -> None:
         self.unit, self.numbering, self.values = unit, numbering, values
+        self.bounded = bounded
         self.numbers: dict[str, Decimal | None] = {}  # cells already read, shared by both sums below
         self.every = _Above(values, self.numbers)  # the unit rows above: what a grand total adds up
         # the unit rows since the last total or heading: what a subtotal adds up
@@ -77,8 +80,11 @@ class NotUnits:
             self.since = _Above(self.values, self.numbers)
             return M.TOTAL_ROW
         if key:  # a nameless row that is not a total is an error (DAT107), not a unit to add up
-            self.every.add(row)
-            self.since.add(row)
+            self.every.held.append(row)
+            self.since.held.append(row)
+            if self.bounded and len(self.every.held) >= self.FOLD_EVERY:
+                self.every.fold()
+                self.since.fold()
         return None
 
 
@@ -92,18 +98,12 @@ class _Above:
     def __init__(self, values: Sequence[int], numbers: dict[str, Decimal | None]) -> None:
         self.values = values
         self.numbers = numbers
-        self.held: list[RawRow] = []
-        self.rows = 0
+        self.held: list[RawRow] = []  # the rows not added into the sums yet
+        self.folded = 0  # the rows that are
         self.sums: dict[int, Decimal] = dict.fromkeys(values, Decimal(0))
         self.counts: dict[int, int] = dict.fromkeys(values, 0)
 
-    def add(self, row: RawRow) -> None:
-        self.held.append(row)
-        self.rows += 1
-        if len(self.held) >= NotUnits.FOLD_EVERY:
-            self._fold()
-
-    def _fold(self) -> None:
+    def fold(self) -> None:
         # Added in the rows' order, as one `sum` over the column would: the same digits.
         numbers = self.numbers
         for i in self.values:
@@ -120,14 +120,15 @@ class _Above:
                     total += number
                     count += 1
             self.sums[i], self.counts[i] = total, count
+        self.folded += len(self.held)
         self.held = []
 
     def added_by(self, row: RawRow, *, empty: bool = False) -> bool:
         """Whether every figure of the row is the sum or the average of the column above it (to the
         precision it is written with); a row with no figure at all counts only when `empty` says so."""
-        if not self.rows:
+        if not self.held and not self.folded:
             return False
-        self._fold()
+        self.fold()
         checked = 0
         for i in self.values:
             written = _number(row.cells[i])

@@ -270,10 +270,12 @@ class Validator:
         reading.end()
         return records
 
-    def begin(self, header: tuple[str, ...], header_rows: tuple[int | None, ...]) -> Reading:
+    def begin(self, header: tuple[str, ...], header_rows: tuple[int | None, ...], *,
+              bounded: bool = False) -> Reading:
         """Start reading a table's rows: `row(row)` for each, top to bottom, then `end()`.
 
-        So a table too large to hold is read as it goes (stream.py); `run` is this over a whole table.
+        So a table too large to hold is read as it goes (stream.py, with `bounded`: nothing kept
+        grows with the rows); `run` is this over a whole table.
         """
         columns = self.columns(header, header_rows)
         unit_column = next((c for c in columns if c.target.role == "unit"), None)
@@ -289,8 +291,9 @@ class Validator:
                 for c in columns if c.target.role not in ("unit", "skip")]
         layout = _Layout(columns, unit_column,
                          {c.target.key: c.header for c in columns if c.target.role != "skip"}, fractions, plan)
-        others = NotUnits(unit_column.index, [c.index for c in columns if c.target.role == "skip"],
-                          [c.index for c in columns if c.target.role == "value"]) if unit_column else None
+        others = None if unit_column is None else NotUnits(
+            unit_column.index, [c.index for c in columns if c.target.role == "skip"],
+            [c.index for c in columns if c.target.role == "value"], bounded=bounded)
         return Reading(self, layout, others)
 
     def end(self, layout: _Layout, rows: int) -> None:
