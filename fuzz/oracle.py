@@ -24,7 +24,7 @@ from parrules import codes
 from parrules.api import CheckReport, Ruleset
 from parrules.diagnostics import DataError, Diagnostic, ParrulesError, render_all
 from parrules.exact import CONTEXT
-from parrules.explain import explain
+from parrules.explainer import explain
 from parrules.model import Model, Rounding
 from parrules.results import NodeResult, Results
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import parrules
-from parrules.explain import explain
+from parrules.explainer import explain
 
 D = Decimal
 

@@ -14,7 +14,7 @@ import pytest
 import parrules
 from parrules import i18n
 from parrules.exact import CONTEXT
-from parrules.explain import explain
+from parrules.explainer import explain
 from parrules.gap import TreeSimulation, next_band
 from parrules.model import ClassBand
 from parrules.results import Results

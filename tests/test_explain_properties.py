@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import parrules
 from parrules.exact import CONTEXT
-from parrules.explain import explain
+from parrules.explainer import explain
 from parrules.gap import TreeSimulation, next_band
 from parrules.rounding import rounder
 

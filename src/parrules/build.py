@@ -17,6 +17,7 @@ from parrules.diagnostics import Diagnostic, error
 from parrules.figures import iso_date
 from parrules.frameworks import merge as merge_framework
 from parrules.frameworks import patch as patch_framework
+from parrules.gcpause import pausing
 from parrules.i18n import N_, _, number
 from parrules.limits import (
     MAX_INCLUDE_DEPTH,
@@ -44,6 +45,7 @@ class BuildResult:
     sources: dict[str, str]
 
 
+@pausing  # gcpause.py: a parse tree and a model make no cycles to look for
 def build_source(text: str, file: str, root: Path | None) -> BuildResult:
     """Parse and build one ruleset. `root` is the folder includes must stay inside (None: no includes)."""
     builder = _Builder(root)

@@ -19,10 +19,12 @@ from parrules.checks.rules import check_rules, check_unused
 from parrules.checks.tables import check_tables
 from parrules.checks.tree import COUNT_WORDS, check_tree, counted
 from parrules.diagnostics import Diagnostic, sort_diagnostics
+from parrules.gcpause import pausing
 from parrules.i18n import _
 from parrules.model import Model
 
 
+@pausing  # gcpause.py: checking makes no cycles to look for
 def check(model: Model) -> list[Diagnostic]:
     ctx = Context(model)
     check_declarations(ctx)

@@ -662,7 +662,7 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(printable(_("wrote the result sheet of {unit} to {file}").format(unit=found.unit, file=args.output))
                   + "\n")
         return EXIT_OK
-    from parrules.explain import explain
+    from parrules.explainer import explain
 
     explanation = explain(done.results, found)
     if args.format == "json":

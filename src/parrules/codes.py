@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
 from pathlib import Path
 
 from attrs import frozen
@@ -81,7 +80,7 @@ def documented() -> frozenset[str]:
 
 
 def _document(name: str) -> str | None:
-    packaged = resources.files("parrules").joinpath("docs", name)
+    packaged = Path(__file__).parent / "docs" / name  # installed as files (i18n.locale_folder says why)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     checkout = Path(__file__).resolve().parents[2] / "docs" / name

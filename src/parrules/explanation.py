@@ -1,6 +1,6 @@
 """An explanation of a unit's points, as values, and how it reads: text for people, a dict for tools.
 
-`explain.py` builds an `Explanation` from a scored unit; this module holds what it is and how it is
+`explainer.py` builds an `Explanation` from a scored unit; this module holds what it is and how it is
 shown, so that showing it needs nothing above the results.
 """
 

@@ -6,14 +6,13 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 
 @functools.cache
 def grammar_text() -> str:
     """`grammars/par.lark`: shipped in the package as `par.lark`, or read from a source checkout."""
-    packaged = resources.files("parrules").joinpath("par.lark")
+    packaged = Path(__file__).parent / "par.lark"  # installed as files: no importlib.resources (i18n.py says why)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     return (Path(__file__).resolve().parents[2] / "grammars" / "par.lark").read_text(encoding="utf-8")

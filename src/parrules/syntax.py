@@ -21,7 +21,6 @@ from parrules.i18n import _, n_, number
 from parrules.limits import MAX_NESTING, MAX_RULESET_BYTES, MAX_TREE_DEPTH
 from parrules.model import Span
 from parrules.parsecache import lalr
-from parrules.syntax_errors import decimal_commas, diagnose
 
 
 @attrs.frozen
@@ -35,6 +34,9 @@ class ParseResult:
 def _parser() -> lark.Lark:
     # The tables come from the user's private cache when they are there (parsecache: ~0.1 s saved per run).
     return lalr(grammar_text(), "par", propagate_positions=True, maybe_placeholders=False)
+
+
+_MAYBE_DECIMAL_COMMA = re.compile(r"[0-9],[0-9]")  # what every decimal comma has (in code, a string or a comment)
 
 
 def normalize(text: str) -> str:
@@ -59,13 +61,21 @@ def parse(text: str, file: str = "<text>") -> ParseResult:
     if hidden:
         return ParseResult(None, text, tuple(hidden))
     # A decimal comma is reported where it is, and read as the point it stands for, to find the rest.
-    commas, readable = decimal_commas(text, file)
+    # syntax_errors is loaded only for a file that may need it: a tenth of `check`'s start-up.
+    commas: list[Diagnostic] = []
+    readable = text
+    if _MAYBE_DECIMAL_COMMA.search(text):
+        from parrules.syntax_errors import decimal_commas
+
+        commas, readable = decimal_commas(text, file)
     deep = _too_deep(readable, file)
     if deep is not None:
         return ParseResult(None, text, (*commas, deep))
     try:
         tree = _parser().parse(readable)
     except UnexpectedInput:
+        from parrules.syntax_errors import diagnose
+
         return ParseResult(None, text, (*commas, *diagnose(readable, file, _parser().parse)))
     if commas:
         return ParseResult(None, text, tuple(commas))

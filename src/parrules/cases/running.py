@@ -18,7 +18,7 @@ from parrules.cases.reading import Case, CaseFile, Expected, Target, read_cases
 from parrules.cases.report import CaseReport, CaseResult, Failure
 from parrules.data.records import UnitRecord
 from parrules.diagnostics import DataError
-from parrules.explain import explain, show_value
+from parrules.explainer import explain, show_value
 from parrules.explanation import ExplainedNode, Explanation
 from parrules.figures import plain, plain_max
 from parrules.format import rule_text

@@ -8,7 +8,7 @@ sub-criteria, each one's points against its maximum and the points it lost, what
 greyed with the reason; bonus, penalty and the total; where points were lost, largest first; what
 the next class needs.
 
-Every figure is one the unit's `Explanation` (explain.py, gap.py) already holds: nothing is scored
+Every figure is one the unit's `Explanation` (explainer.py, gap.py) already holds: nothing is scored
 again here, this module only chooses what to show and writes it. The figures add up as printed:
 
 - points are shown unrounded, as scored (0,8594; 14,2992), padded to the decimals the ruleset
@@ -38,7 +38,7 @@ from markupsafe import Markup
 
 from parrules import model as m
 from parrules.exact import CONTEXT
-from parrules.explain import explain
+from parrules.explainer import explain
 from parrules.explanation import ADJUSTMENTS, SHOWN_PLACES, ExplainedNode, Explanation
 from parrules.figures import places, plain_max, shown, shown_max
 from parrules.i18n import N_, _, current, n_, number
