@@ -162,8 +162,11 @@ def _numbers_columns(row: RawRow, unit: int) -> bool:
 
     Only a run that counts up (letters from A, then numbers from 1), the name's cell included.
     """
+    name = _text(row.cells[unit])
+    if not name or not _COLUMN_NUMBER.fullmatch(name):  # a unit's name: said at once, before any other cell
+        return False
     written = [t for t in (_text(c) for c in row.cells) if t]
-    if len(written) < 3 or not _text(row.cells[unit]) or not all(_COLUMN_NUMBER.fullmatch(t) for t in written):
+    if len(written) < 3 or not all(_COLUMN_NUMBER.fullmatch(t) for t in written):
         return False
     labels = [re.split(r"\s*[=+*/-]", t.strip("()"), maxsplit=1)[0].strip("()").upper() for t in written]
     letters = [x for x in labels if x.isalpha()]

@@ -34,7 +34,7 @@ from parrules.limits import (
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
 
 _UNSEEN = object()
-MEMO_CELLS = 4096  # distinct texts remembered per column: bounded memory on a million rows
+MEMO_CELLS = 1024  # distinct texts remembered per declaration: bounded memory on a million rows
 
 
 @frozen
@@ -45,6 +45,23 @@ class _Column:
     target: Target
 
 
+# One column's part in reading a row: the column, its role, its key, its declaration, its stage, and
+# the watch for fractions of 1 of a percent column.
+_Step = tuple[_Column, Role, str, "Declaration | None", "str | None", "_FractionWatch | None"]
+
+
+@frozen
+class _Shape:
+    """What a table's clean headers make of its columns, kept with the header index (`begin`)."""
+
+    unit: _Column | None
+    plan: list[_Step]  # without the watches, which are each table's own
+    percent: list[tuple[int, _Column]]  # (place in the plan, column) of the percent columns
+    headers: dict[str, str]
+    skipped: list[int]  # columns of row numbers (stt)
+    values: list[int]  # columns of inputs' values
+
+
 @frozen
 class _Layout:
     """One table's columns once resolved, shared by all its rows."""
@@ -53,7 +70,7 @@ class _Layout:
     unit: _Column | None
     headers: dict[str, str]  # target key → the user's header, blank or not: the evaluator names it
     fractions: dict[int, _FractionWatch]  # percent columns by index
-    plan: list[tuple[_Column, Role, str, Declaration | None, str | None, _FractionWatch | None]]
+    plan: list[_Step]
 
 
 class Validator:
@@ -64,22 +81,26 @@ class Validator:
         self.sink = sink
         self.decimal_comma = decimal_comma
         self.percent_fractions = percent_fractions  # bare values in percent columns are fractions of 1
-        self.declarations = {d.name: d for d in (*model.attributes, *model.inputs)}
-        official = model.official_stage()
-        self.official = official.name if official is not None else None
-        self.stage_names = [s.name for s in model.stages]
         self.headers = headers if headers is not None else HeaderIndex(model)
         self.index, self.shown, self.stages = self.headers.index, self.headers.shown, self.headers.stages
-        self.expected = self.headers.remembered(("expected", i18n.current()), lambda: {
+        # What depends on the ruleset alone is worked out once per header index: a `Ruleset` scoring
+        # one unit per call keeps its index, and this was a third of each call's fixed cost.
+        known = self.headers.remembered(("declarations",), lambda: _Declarations.of(model))
+        self.declarations, self.official, self.stage_names = known.by_name, known.official, known.stage_names
+        self.bounds, self.defaults, self.limits = known.bounds, known.defaults, known.limits
+        language = i18n.current()
+        self.expected = self.headers.remembered(("expected", language), lambda: {
             name: _expected(decl) for name, decl in self.declarations.items()})
-        self.bounds = {name: bounds(decl) for name, decl in self.declarations.items()}
-        self.defaults = {d.name: d.default for d in self.declarations.values() if d.default is not None}
-        self.limits = {d.name: d.at_most for d in self.declarations.values() if d.at_most is not None}
-        self.parsers = {name: self._parser(decl) for name, decl in self.declarations.items()}
-        # Per column, the cells already read cleanly: text → value. Councils' sheets repeat the same
-        # few texts ("có", "0", "on_time", "100") down a column, and reading one is a chain of checks;
-        # values are immutable (Decimal, bool, str), so a repeated cell shares the first one's value.
-        self.memo: dict[int, dict[str, Value]] = {}
+        self.parsers = self.headers.remembered(("parsers", language, percent_fractions), lambda: {
+            name: _parser(decl, self.expected[name], self.bounds[name], percent_fractions=percent_fractions)
+            for name, decl in self.declarations.items()})
+        # Per declaration, the texts already read cleanly: text → value. Councils' sheets repeat the
+        # same few texts ("có", "0", "on_time", "100") down a column, and reading one is a chain of
+        # checks; values are immutable (Decimal, bool, str), so a repeated cell shares the first one's
+        # value. Kept with the header index, so that a `Ruleset` scoring one unit per call reads a
+        # text it has seen as cheaply as the next row of a file would (at most MEMO_CELLS texts each).
+        self.memo: dict[str, dict[str, Value]] = self.headers.remembered(
+            ("memo", decimal_comma, percent_fractions), dict)
         self.read: set[str | None] = set()  # the declarations some column names (see `_columns`)
         self._deletions: defaultdict[str, set[str]] | None = None
         self._suggestion_work = 0
@@ -278,23 +299,37 @@ class Validator:
         grows with the rows); `run` is this over a whole table.
         """
         columns = self.columns(header, header_rows)
-        unit_column = next((c for c in columns if c.target.role == "unit"), None)
-        if unit_column is None:
+        # What each column does, worked out once for the table rather than for every cell, and once
+        # for the same clean headers (a `Ruleset` scoring one unit per call sees them every time).
+        key = ("layout", tuple(header), tuple(header_rows), self.percent_fractions)
+        shape = cast("_Shape | None", self.headers.known.get(key))
+        if shape is None:
+            shape = self._shape(columns)
+            if ("columns", tuple(header), tuple(header_rows)) in self.headers.known:  # clean headers
+                self.headers.known[key] = shape
+        if shape.unit is None:
             self.sink.add(M.NO_UNIT_COLUMN, row=header_rows[0] if header_rows else None)
-        fractions = {c.index: _FractionWatch() for c in columns
-                     if c.target.name is not None and isinstance(self.declarations[c.target.name].type, Percent)
-                     and not self.percent_fractions}
-        # What each column does, worked out once for the table rather than for every cell.
-        plan = [(c, c.target.role, c.target.key,
-                 self.declarations[c.target.name] if c.target.name is not None else None,
-                 c.target.stage, fractions.get(c.index))
-                for c in columns if c.target.role not in ("unit", "skip")]
-        layout = _Layout(columns, unit_column,
-                         {c.target.key: c.header for c in columns if c.target.role != "skip"}, fractions, plan)
-        others = None if unit_column is None else NotUnits(
-            unit_column.index, [c.index for c in columns if c.target.role == "skip"],
-            [c.index for c in columns if c.target.role == "value"], bounded=bounded)
+        # The watches are the table's own: one per percent column, in its place in the plan.
+        fractions = {c.index: _FractionWatch() for _p, c in shape.percent}
+        plan = list(shape.plan)
+        for position, column in shape.percent:
+            plan[position] = (*plan[position][:5], fractions[column.index])
+        layout = _Layout(columns, shape.unit, shape.headers, fractions, plan)
+        others = None if shape.unit is None else NotUnits(shape.unit.index, shape.skipped, shape.values,
+                                                          bounded=bounded)
         return Reading(self, layout, others)
+
+    def _shape(self, columns: list[_Column]) -> _Shape:
+        plan: list[_Step] = [(c, c.target.role, c.target.key,
+                              self.declarations[c.target.name] if c.target.name is not None else None,
+                              c.target.stage, None)
+                             for c in columns if c.target.role not in ("unit", "skip")]
+        percent = [(i, step[0]) for i, step in enumerate(plan)
+                   if step[3] is not None and isinstance(step[3].type, Percent) and not self.percent_fractions]
+        return _Shape(next((c for c in columns if c.target.role == "unit"), None), plan, percent,
+                      {c.target.key: c.header for c in columns if c.target.role != "skip"},
+                      [c.index for c in columns if c.target.role == "skip"],
+                      [c.index for c in columns if c.target.role == "value"])
 
     def end(self, layout: _Layout, rows: int) -> None:
         """What is said once the last row is read: an empty table, decimal commas, fractions of 1."""
@@ -342,11 +377,10 @@ class Validator:
         for column, role, key, decl, stage, watch in layout.plan:
             cell = cells[column.index]
             raw = cell if decl is not None and type(cell) is str else None
-            if raw is not None:
-                memo = memos.get(column.index)
+            if raw is not None and decl is not None:
+                memo = memos.get(decl.name)
                 known = memo.get(raw, _UNSEEN) if memo is not None else _UNSEEN
                 if known is not _UNSEEN:
-                    assert decl is not None
                     (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = cast(Value, known)
                     if watch is not None and isinstance(known, Decimal) and not raw.endswith("%"):
                         watch.see(known)
@@ -380,7 +414,7 @@ class Validator:
                     # A cell with a comma is read with a note of its row (decimal commas are said per
                     # column): not taken from the memo, so that every such row is still noted.
                     if raw is not None and "," not in raw:
-                        memo = memos.setdefault(column.index, {})
+                        memo = memos.setdefault(decl.name, {})
                         if len(memo) < MEMO_CELLS:
                             memo[raw] = value
                     # Only a value written without `%` could be a fraction of 1.
@@ -451,37 +485,7 @@ class Validator:
     # ---- cells ----
 
     def _value(self, decl: Declaration, cell: str | Decimal | bool) -> Value:
-        return self.parsers[decl.name](cell)
-
-    def _parser(self, decl: Declaration) -> Callable[[str | Decimal | bool], Value]:
-        """How one declaration's cells are read, decided once (a few hundred thousand cells follow)."""
-        kind = decl.type
-        expected = self.expected[decl.name]
-        if isinstance(kind, YesNo):
-            return _yes_no
-        if isinstance(kind, Choice):
-            return lambda cell: _choice(kind, cell, expected)
-        is_percent, is_count = isinstance(kind, Percent), isinstance(kind, Count)
-        low, high = self.bounds[decl.name]
-        out_of_range = M.PERCENT_OUT_OF_RANGE if is_percent else M.OUT_OF_RANGE
-        fractions = is_percent and self.percent_fractions
-        if fractions:
-            out_of_range = M.FRACTION_OUT_OF_RANGE
-
-        def number(cell: str | Decimal | bool) -> Value:
-            value = self._number(cell, expected, percent=is_percent)
-            if fractions and not (isinstance(cell, str) and cell.endswith("%")):
-                value = value * 100  # a fraction of 1, as the file says: 0.85 is 85 %
-            if is_count:
-                whole = value.to_integral_value()
-                if whole != value:
-                    raise CellError(M.NOT_WHOLE, value=_show(cell), expected=expected)
-                value = whole
-            if (low is not None and value < low) or (high is not None and value > high):
-                raise CellError(out_of_range, value=_show(cell), expected=expected)
-            return value
-
-        return number
+        return self.parsers[decl.name](self, cell)
 
     def _max(self, cell: str | Decimal | bool) -> Decimal:
         try:
@@ -579,6 +583,62 @@ class _FirstCells:
 
     def __getitem__(self, index: int) -> tuple[int, str]:
         return self.first[index]
+
+
+Parser = Callable[[Validator, str | Decimal | bool], Value]
+
+
+@frozen
+class _Declarations:
+    """A ruleset's declarations as the validator reads them: worked out once per header index."""
+
+    by_name: dict[str, Declaration]
+    official: str | None
+    stage_names: list[str]
+    bounds: dict[str, tuple[Decimal | None, Decimal | None]]
+    defaults: dict[str, Value]
+    limits: dict[str, str]
+
+    @classmethod
+    def of(cls, model: Model) -> _Declarations:
+        by_name = {d.name: d for d in (*model.attributes, *model.inputs)}
+        official = model.official_stage()
+        return cls(by_name, official.name if official is not None else None, [s.name for s in model.stages],
+                   {name: bounds(decl) for name, decl in by_name.items()},
+                   {d.name: d.default for d in by_name.values() if d.default is not None},
+                   {d.name: d.at_most for d in by_name.values() if d.at_most is not None})
+
+
+def _parser(decl: Declaration, expected: str, bound: tuple[Decimal | None, Decimal | None], *,
+            percent_fractions: bool) -> Parser:
+    """How one declaration's cells are read, decided once (a few hundred thousand cells follow). The
+    reading of a number itself is the validator's (`_number`: decimal commas are its to note)."""
+    kind = decl.type
+    if isinstance(kind, YesNo):
+        return lambda _validator, cell: _yes_no(cell)
+    if isinstance(kind, Choice):
+        return lambda _validator, cell: _choice(kind, cell, expected)
+    is_percent, is_count = isinstance(kind, Percent), isinstance(kind, Count)
+    low, high = bound
+    out_of_range = M.PERCENT_OUT_OF_RANGE if is_percent else M.OUT_OF_RANGE
+    fractions = is_percent and percent_fractions
+    if fractions:
+        out_of_range = M.FRACTION_OUT_OF_RANGE
+
+    def number(validator: Validator, cell: str | Decimal | bool) -> Value:
+        value = validator._number(cell, expected, percent=is_percent)
+        if fractions and not (isinstance(cell, str) and cell.endswith("%")):
+            value = value * 100  # a fraction of 1, as the file says: 0.85 is 85 %
+        if is_count:
+            whole = value.to_integral_value()
+            if whole != value:
+                raise CellError(M.NOT_WHOLE, value=_show(cell), expected=expected)
+            value = whole
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise CellError(out_of_range, value=_show(cell), expected=expected)
+        return value
+
+    return number
 
 
 def _rows(cells: _FirstCells) -> str:
