@@ -558,3 +558,20 @@ def test_no_row_is_ever_lost(rows: list[dict[str, object]]) -> None:
     skipped = {d.row for d in report.warnings if d.code == "DAT133"}  # a total or heading row, said so
     accounted = {r.row for r in report.records} | {d.row for d in report.errors} | skipped
     assert set(range(1, len(rows) + 1)) <= accounted
+
+
+def test_rows_with_the_same_keys_are_read_as_any_other_rows() -> None:
+    """Rows whose keys are the header's, in its order, are read in one go: the same cells and the
+    same problems as a row read cell by cell (another order, a new key, a bad cell)."""
+    from parrules.data.messages import Sink
+    from parrules.data.readers import table_from_mappings
+
+    rows = [{"unit": "A", "x": "1"}, {"unit": "B", "x": 2}, {"x": "3", "unit": "C"},
+            {"unit": "D", "x": float("nan")}, {"unit": "E", "x": "5", "y": True}, {"unit": "F", "x": None}]
+    sink = Sink("<records>")
+    table = table_from_mappings(rows, sink)
+    assert table.header == ("unit", "x", "y")
+    assert [(r.number, r.cells) for r in table.rows] == [
+        (1, ("A", "1", None)), (2, ("B", D(2), None)), (3, ("C", "3", None)), (4, ("D", None, None)),
+        (5, ("E", "5", True)), (6, ("F", None, None))]
+    assert [(d.code, d.row, d.column) for d in sink.found] == [("DAT101", 4, "x")]  # not a number

@@ -379,7 +379,9 @@ def kind_of(value: object) -> str:
 
 def cell_value(value: object) -> Cell:
     """A Python value from JSON or a library user, as a cell; raises `CellError` for anything else."""
-    if value is None or isinstance(value, str | bool):
+    if value is None or type(value) is str:  # the common cases, without the general test below
+        return value
+    if isinstance(value, str | bool):
         return value
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -406,7 +408,10 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
     header: list[str] = []
     header_rows: list[int | None] = []
     position: dict[str, int] = {}
-    collected: list[tuple[int, dict[int, Cell]]] = []
+    collected: list[tuple[int, dict[int, Cell] | tuple[Cell, ...]]] = []
+    # Rows made by one program have the same keys in the same order: such a row is read in one go,
+    # its cells in the header's order (a third of the reading of 10,000 rows was placing each cell).
+    same: tuple[object, ...] | None = None  # the header, while every key so far was text
     for number, given in enumerate(rows, start=1):
         if number > MAX_ROWS:
             sink.add(M.TOO_MANY_ROWS, row=number)
@@ -417,6 +422,12 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
             continue
         for key in getattr(item, "repeated", ()):
             sink.add(M.REPEATED_KEY, row=number, column=key, header=key)
+        if same is not None and tuple(item.keys()) == same:
+            try:
+                collected.append((number, tuple(map(cell_value, item.values()))))
+                continue
+            except CellError:
+                pass  # read cell by cell below, which says which cell
         cells: dict[int, Cell] = {}
         for key, value in item.items():
             text = key if isinstance(key, str) else str(key)
@@ -432,6 +443,9 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
             except CellError as bad:
                 sink.add_cell(bad, number, nfc(text))
         collected.append((number, cells))
+        same = tuple(header) if all(type(key) is str for key in item) else None
     width = len(header)
-    table_rows = tuple(RawRow(number, tuple(cells.get(i) for i in range(width))) for number, cells in collected)
+    table_rows = tuple(RawRow(number, (*cells, *(None,) * (width - len(cells))) if isinstance(cells, tuple)
+                              else tuple(cells.get(i) for i in range(width)))
+                       for number, cells in collected)
     return RawTable(tuple(header), tuple(header_rows), table_rows)
