@@ -33,7 +33,7 @@ from parrules.limits import (
 )
 from parrules.model import Choice, Count, Declaration, Model, Percent, Points, Value, YesNo
 
-_UNSEEN = object()
+_UNSEEN: Value = cast(Value, object())  # "not in the memo": no value is this object
 MEMO_CELLS = 1024  # distinct texts remembered per declaration: bounded memory on a million rows
 
 
@@ -45,9 +45,10 @@ class _Column:
     target: Target
 
 
-# One column's part in reading a row: the column, its role, its key, its declaration, its stage, and
-# the watch for fractions of 1 of a percent column.
-_Step = tuple[_Column, Role, str, "Declaration | None", "str | None", "_FractionWatch | None"]
+# One column's part in reading a row: the column, its role, its key, its declaration, its stage, the
+# watch for fractions of 1 of a percent column, and the memo of its declaration's texts.
+_Step = tuple[_Column, Role, str, "Declaration | None", "str | None", "_FractionWatch | None",
+              "dict[str, Value] | None"]
 
 
 @frozen
@@ -100,7 +101,7 @@ class Validator:
         # value. Kept with the header index, so that a `Ruleset` scoring one unit per call reads a
         # text it has seen as cheaply as the next row of a file would (at most MEMO_CELLS texts each).
         self.memo: dict[str, dict[str, Value]] = self.headers.remembered(
-            ("memo", decimal_comma, percent_fractions), dict)
+            ("memo", decimal_comma, percent_fractions), lambda: {name: {} for name in self.declarations})
         self.read: set[str | None] = set()  # the declarations some column names (see `_columns`)
         self._deletions: defaultdict[str, set[str]] | None = None
         self._suggestion_work = 0
@@ -301,7 +302,7 @@ class Validator:
         columns = self.columns(header, header_rows)
         # What each column does, worked out once for the table rather than for every cell, and once
         # for the same clean headers (a `Ruleset` scoring one unit per call sees them every time).
-        key = ("layout", tuple(header), tuple(header_rows), self.percent_fractions)
+        key = ("layout", tuple(header), tuple(header_rows), self.percent_fractions, self.decimal_comma)
         shape = cast("_Shape | None", self.headers.known.get(key))
         if shape is None:
             shape = self._shape(columns)
@@ -313,7 +314,8 @@ class Validator:
         fractions = {c.index: _FractionWatch() for _p, c in shape.percent}
         plan = list(shape.plan)
         for position, column in shape.percent:
-            plan[position] = (*plan[position][:5], fractions[column.index])
+            step = plan[position]
+            plan[position] = (*step[:5], fractions[column.index], step[6])
         layout = _Layout(columns, shape.unit, shape.headers, fractions, plan)
         others = None if shape.unit is None else NotUnits(shape.unit.index, shape.skipped, shape.values,
                                                           bounded=bounded)
@@ -322,7 +324,7 @@ class Validator:
     def _shape(self, columns: list[_Column]) -> _Shape:
         plan: list[_Step] = [(c, c.target.role, c.target.key,
                               self.declarations[c.target.name] if c.target.name is not None else None,
-                              c.target.stage, None)
+                              c.target.stage, None, self.memo[c.target.name] if c.target.name is not None else None)
                              for c in columns if c.target.role not in ("unit", "skip")]
         percent = [(i, step[0]) for i, step in enumerate(plan)
                    if step[3] is not None and isinstance(step[3].type, Percent) and not self.percent_fractions]
@@ -373,18 +375,22 @@ class Validator:
         unit_max: Decimal | None = None
         group: str | None = None
         cells = row.cells
-        memos = self.memo
-        for column, role, key, decl, stage, watch in layout.plan:
+        for column, role, key, decl, stage, watch, memo in layout.plan:
             cell = cells[column.index]
-            raw = cell if decl is not None and type(cell) is str else None
-            if raw is not None and decl is not None:
-                memo = memos.get(decl.name)
-                known = memo.get(raw, _UNSEEN) if memo is not None else _UNSEEN
+            raw = cell if memo is not None and type(cell) is str else None
+            if raw is not None and memo is not None and decl is not None:
+                known = memo.get(raw, _UNSEEN)
                 if known is not _UNSEEN:
-                    (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = cast(Value, known)
-                    if watch is not None and isinstance(known, Decimal) and not raw.endswith("%"):
+                    if stage is None:
+                        values[decl.name] = known
+                    else:
+                        stage_values.setdefault(stage, {})[decl.name] = known
+                    # Once a value is outside 0–1 the column is not fractions of 1: nothing more to see.
+                    if watch is not None and watch.all_small and type(known) is Decimal and not raw.endswith("%"):
                         watch.see(known)
                     continue
+                if not raw and not self.uncomputed:
+                    continue  # a blank cell: no value, as below, without the checks a text gets
             if isinstance(cell, str):
                 if len(cell) > MAX_CELL_CHARS:
                     self.sink.add(M.CELL_TOO_LONG, row=row.number, column=column.header, unit=unit,
@@ -413,10 +419,8 @@ class Validator:
                     (values if stage is None else stage_values.setdefault(stage, {}))[decl.name] = value
                     # A cell with a comma is read with a note of its row (decimal commas are said per
                     # column): not taken from the memo, so that every such row is still noted.
-                    if raw is not None and "," not in raw:
-                        memo = memos.setdefault(decl.name, {})
-                        if len(memo) < MEMO_CELLS:
-                            memo[raw] = value
+                    if raw is not None and memo is not None and "," not in raw and len(memo) < MEMO_CELLS:
+                        memo[raw] = value
                     # Only a value written without `%` could be a fraction of 1.
                     if watch is not None and isinstance(value, Decimal) and not (
                             isinstance(cell, str) and cell.endswith("%")):
