@@ -575,3 +575,10 @@ def test_rows_with_the_same_keys_are_read_as_any_other_rows() -> None:
         (1, ("A", "1", None)), (2, ("B", D(2), None)), (3, ("C", "3", None)), (4, ("D", None, None)),
         (5, ("E", "5", True)), (6, ("F", None, None))]
     assert [(d.code, d.row, d.column) for d in sink.found] == [("DAT101", 4, "x")]  # not a number
+    # The first row names the header: read in one go too, unless a key is not text or a cell is bad.
+    other = Sink("<records>")
+    table = table_from_mappings([{"unit": "A", 1: "x"}, {"unit": "B", "1": "y"}], other)
+    assert table.header == ("unit", "1") and [r.cells for r in table.rows] == [("A", "x"), ("B", "y")]
+    table = table_from_mappings([{"unit": "A", "x": float("inf")}, {"unit": "B", "x": "2"}], other)
+    assert table.header == ("unit", "x") and [r.cells for r in table.rows] == [("A", None), ("B", "2")]
+    assert [(d.code, d.row, d.column) for d in other.found] == [("DAT101", 1, "x")]

@@ -422,12 +422,20 @@ def table_from_mappings(rows: Iterable[object], sink: Sink) -> RawTable:
             continue
         for key in getattr(item, "repeated", ()):
             sink.add(M.REPEATED_KEY, row=number, column=key, header=key)
-        if same is not None and tuple(item.keys()) == same:
+        keys = tuple(item.keys())
+        first = not header and len(keys) <= MAX_COLUMNS and all(type(key) is str for key in keys)
+        if first or (same is not None and keys == same):
             try:
                 collected.append((number, tuple(map(cell_value, item.values()))))
-                continue
             except CellError:
                 pass  # read cell by cell below, which says which cell
+            else:
+                if first:  # the first row's keys are the header, in their order
+                    header.extend(keys)
+                    header_rows.extend([number] * len(keys))
+                    position.update(zip(keys, range(len(keys)), strict=True))
+                    same = keys
+                continue
         cells: dict[int, Cell] = {}
         for key, value in item.items():
             text = key if isinstance(key, str) else str(key)

@@ -72,6 +72,7 @@ class _Layout:
     headers: dict[str, str]  # target key → the user's header, blank or not: the evaluator names it
     fractions: dict[int, _FractionWatch]  # percent columns by index
     plan: list[_Step]
+    percent: dict[int, _Column]  # the percent columns by index (what `fractions` watches)
 
 
 class Validator:
@@ -316,7 +317,7 @@ class Validator:
         for position, column in shape.percent:
             step = plan[position]
             plan[position] = (*step[:5], fractions[column.index], step[6])
-        layout = _Layout(columns, shape.unit, shape.headers, fractions, plan)
+        layout = _Layout(columns, shape.unit, shape.headers, fractions, plan, {c.index: c for _p, c in shape.percent})
         others = None if shape.unit is None else NotUnits(shape.unit.index, shape.skipped, shape.values,
                                                           bounded=bounded)
         return Reading(self, layout, others)
@@ -343,13 +344,15 @@ class Validator:
                               position=index + 1)
         self._column = None
         self._comma_columns(layout.columns)
-        for column in layout.columns:
-            watch = layout.fractions.get(column.index)
-            if watch is not None and watch.example is not None and watch.all_small:
+        for index, watch in layout.fractions.items():
+            column = layout.percent[index]
+            if watch.example is not None and watch.all_small:
                 self.sink.add(M.PERCENT_AS_FRACTION, row=column.header_row, column=column.header,
                               header=column.header, value=_show(watch.example))
 
     def _comma_columns(self, columns: list[_Column]) -> None:
+        if not (self.commas or self.unseen_format or self.ambiguous):
+            return  # most tables: nothing to say, and no index of the columns to make
         by_index = {c.index: c for c in columns}
         for index, cells in sorted(self.commas.items()):
             column, (row, value) = by_index[index], cells[0]
