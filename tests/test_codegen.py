@@ -234,3 +234,20 @@ def test_the_generated_scorer_is_the_only_code_parrules_runs_from_text() -> None
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"eval", "exec"}:
                 found.append((path.name, node.func.id))
     assert found == [("codegen.py", "exec")]
+
+
+def test_the_generated_scorers_let_their_plan_go() -> None:
+    """A long-running process (a portal, the fuzzer) loads ruleset after ruleset: once one is dropped,
+    its plan and its generated scorers go too (a strong reference back from the scorers kept them all)."""
+    import gc
+    import weakref
+
+    from parrules import codegen
+
+    ruleset = parrules.load(ROOT / "tests" / "fixtures" / "small.par")
+    ruleset.score_file(ROOT / "tests" / "fixtures" / "small.csv")
+    plan = weakref.ref(ruleset.plan)
+    assert plan() in codegen.Generated._of
+    del ruleset
+    gc.collect()
+    assert plan() is None

@@ -360,21 +360,28 @@ class Generated:
         return found
 
     def __init__(self, plan: Plan) -> None:
-        self.plan = plan
+        # Weakly: `_of` keeps this as long as the plan lives, so a strong reference back would keep
+        # every plan (and its ruleset) of a long-running process alive for good.
+        self._plan = weakref.ref(plan)
         self._official: dict[int, Scorer] = {}
         self._stages: dict[tuple[int, tuple[int, ...]], StageScorer] = {}
+
+    def plan(self) -> Plan:
+        plan = self._plan()
+        assert plan is not None, "a plan's scorers are asked for only while the plan is used"
+        return plan
 
     def official(self, app: Applicability) -> Scorer:
         found = self._official.get(id(app))  # applicabilities live as long as the plan: ids are stable
         if found is None:
-            found = self._official[id(app)] = build(self.plan, app)
+            found = self._official[id(app)] = build(self.plan(), app)
         return found
 
     def stage(self, app: Applicability, leaves: tuple[int, ...]) -> StageScorer:
         key = (id(app), leaves)
         found = self._stages.get(key)
         if found is None:
-            found = self._stages[key] = build(self.plan, app, leaves)
+            found = self._stages[key] = build(self.plan(), app, leaves)
         return found
 
 
