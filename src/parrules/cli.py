@@ -560,8 +560,7 @@ def _score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = {"csv": render_csv, "json": render_json}[args.format](results, done.change)
     if args.output and args.output != STDIN:
         write_atomically(Path(args.output), _file_bytes(text, csv=args.format == "csv" and not args.no_bom))
-        err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", len(results.units)).format(
-            count=i18n.number(len(results.units)), file=args.output) + "\n")
+        _wrote(err, len(results.units), args.output)
     else:
         out.write(text)
     if comparison is None:
@@ -587,6 +586,11 @@ def _nothing_scored(args: argparse.Namespace, err: TextIO, problem: DataError) -
 def _warn(err: TextIO, warnings: Sequence[Diagnostic]) -> None:
     if warnings:
         err.write(render_all(warnings) + "\n")
+
+
+def _wrote(err: TextIO, units: int, file: str) -> None:
+    err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", units).format(
+        count=i18n.number(units), file=file) + "\n")
 
 
 def _streams(args: argparse.Namespace) -> bool:
@@ -616,8 +620,7 @@ def _score_streamed(args: argparse.Namespace, err: TextIO) -> int:
         return _nothing_scored(args, err, exc)
     _warn(err, table.warnings)
     write_atomically(Path(args.output), table.pieces(bom=not args.no_bom))
-    err.write(n_("wrote {count} unit to {file}", "wrote {count} units to {file}", table.units).format(
-        count=i18n.number(table.units), file=args.output) + "\n")
+    _wrote(err, table.units, args.output)
     return EXIT_OK
 
 

@@ -115,6 +115,8 @@ class _Scoring:
         self.plan = plan
         self.problems: list[Diagnostic] = []
         self.absent = _Absent()
+        # Figures that would be published out of their bounds: said only when nothing else is wrong.
+        self.bounds: list[Diagnostic] = []
         self.fast = Generated.of(plan) if generated else None
         # Above the maximum only with a bonus that is not part of the scale.
         self.room = sum((x.cap for x in plan.model.extras if x.kind == "bonus" and not x.in_scale), ZERO)
@@ -122,11 +124,15 @@ class _Scoring:
     def score(self, record: UnitRecord) -> _Scored | None:
         return _score(self.plan, record, _UnitProblems(record, self.problems, self.absent), self.fast)
 
-    def check_bounds(self, draft: _Draft) -> None:
-        _check_bounds(draft, self.room, _UnitProblems(draft.scored.record, self.problems), self.plan.round_index)
+    def check_bounds(self, draft: _Draft) -> bool:
+        """Whether every published figure of the unit is within its bounds."""
+        before = len(self.bounds)
+        _check_bounds(draft, self.room, _UnitProblems(draft.scored.record, self.bounds), self.plan.round_index)
+        return len(self.bounds) == before
 
     def found(self) -> list[Diagnostic]:
-        return [*self.absent.diagnostics(), *self.problems]
+        """Every unit's problems, or, when there are none, the figures out of their bounds."""
+        return [*self.absent.diagnostics(), *self.problems] or self.bounds
 
     def raise_problems(self) -> None:
         problems = self.found()
@@ -160,7 +166,6 @@ class Stream:
     def __init__(self, plan: Plan, *, generated: bool = True) -> None:
         self.plan = plan
         self._scoring = _Scoring(plan, generated=generated)
-        self._bounds = _Scoring(plan, generated=False)  # out of bounds: said only if nothing else is wrong
 
     @staticmethod
     def context() -> contextlib.AbstractContextManager[object]:
@@ -176,9 +181,7 @@ class Stream:
         if scored is None:
             return None
         draft = _drafts(self.plan, [scored])[0]
-        before = len(self._bounds.problems)
-        self._bounds.check_bounds(draft)
-        if len(self._bounds.problems) > before:
+        if not self._scoring.check_bounds(draft):
             return None
         model = self.plan.model
         return Line(record.name, record.row, scored.group, draft.components, draft.total, scored.unit_max,
@@ -186,7 +189,7 @@ class Stream:
                     _draft_key(model, draft))
 
     def problems(self) -> list[Diagnostic]:
-        return self._scoring.found() or self._bounds.found()
+        return self._scoring.found()
 
 
 def order(plan: Plan, lines: Sequence[tuple[str | None, tuple[Decimal, ...], str]]) -> list[tuple[int, int | None]]:

@@ -137,11 +137,8 @@ class _FileBar(_Bar):
             "{count} unit", "{count} units", units).format(count=number(units)))
 
 
-FileTick = Callable[[int, int], None]
-
-
 @contextlib.contextmanager
-def streaming(stream: TextIO, size: int) -> Iterator[FileTick]:
+def streaming(stream: TextIO, size: int) -> Iterator[Tick]:
     """The bar of scoring a file of `size` bytes as it is read: `tick(bytes read, units so far)`.
 
     Shown as `scoring` is, on a terminal only, for a file of more than a megabyte.

@@ -58,7 +58,8 @@ class StreamedTable:
 
     def lines(self) -> Iterator[str]:
         """The header, then one line per unit in publication order, each ending in "\n"."""
-        yield _cells(self._header) + "\n"
+        cells = _Cells()
+        yield cells(self._header) + "\n"
         group_cells: dict[str | None, str] = {}
         stt = 0
         previous: object = object()
@@ -70,8 +71,8 @@ class StreamedTable:
             if shown is None:
                 # The group's cell as the CSV writer writes it: with a trailing empty cell, taken off,
                 # so that a blank group is not written as "".
-                shown = group_cells[group] = _cells([safe_text(group or ""), ""])[:-1]
-            yield f"{shown},{stt},{_cells([safe_text(name)])},{rest},{'' if rank is None else rank}\n"
+                shown = group_cells[group] = cells([safe_text(group or ""), ""])[:-1]
+            yield f"{shown},{stt},{cells([safe_text(name)])},{rest},{'' if rank is None else rank}\n"
 
     def text(self) -> str:
         return "".join(self.lines())
@@ -110,6 +111,7 @@ def score_csv(ruleset: Ruleset, path: str | Path, *, decimal_comma: bool = False
     components = [c.id for c in model.components]
     classed = bool(model.classes)
     scorer = Stream(plan)
+    cells = _Cells()
     kept: list[_Kept] = []
     if table is not None:
         validator = Validator(model, sink, decimal_comma=decimal_comma, percent_fractions=percent_fractions,
@@ -124,7 +126,7 @@ def score_csv(ruleset: Ruleset, path: str | Path, *, decimal_comma: bool = False
                         line = scorer.add(record)
                         if line is not None:  # its cells after the name, which is kept once
                             kept.append((line.group, line.key, line.unit,
-                                         _cells(unit_cells(line, components, classed=classed)[1:])))
+                                         cells(unit_cells(line, components, classed=classed)[1:])))
             if progress is not None:
                 progress(table.position(), len(kept))
         reading.end()
@@ -146,13 +148,19 @@ def _batches(rows: Iterator[RawRow]) -> Iterator[list[RawRow]]:
         yield batch
 
 
-_BUFFER = io.StringIO()
-_WRITER = csv.writer(_BUFFER, lineterminator="")
+class _Cells:
+    """Cells as one CSV line without its line break, written exactly as `render_csv`'s writer does.
 
+    One writer for all of a table's lines, each its own (not one for the module: two tables being
+    made at once, in two threads, would write into each other's lines).
+    """
 
-def _cells(cells: Sequence[object]) -> str:
-    """Cells as one CSV line without its line break, written exactly as `render_csv`'s writer does."""
-    _BUFFER.seek(0)
-    _BUFFER.truncate()
-    _WRITER.writerow(cells)
-    return _BUFFER.getvalue()
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="")
+
+    def __call__(self, cells: Sequence[object]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(cells)
+        return self._buffer.getvalue()

@@ -137,7 +137,7 @@ def read_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None) -> RawT
 
 
 @frozen
-class StreamedTable:
+class CsvStream:
     """A CSV file read as it is gone through: the header now, the rows one by one (see `stream_csv`)."""
 
     header: tuple[str, ...]
@@ -151,7 +151,7 @@ class StreamedTable:
 
 
 def stream_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None,
-               max_rows: int = MAX_STREAM_ROWS) -> StreamedTable | None:
+               max_rows: int = MAX_STREAM_ROWS) -> CsvStream | None:
     """A CSV file's rows as they are read, in memory that does not grow with the file.
 
     The rows, the problems and their order are those of `read_csv`; only the limits differ: no
@@ -196,7 +196,7 @@ def stream_csv(path: Path, sink: Sink, headers: HeaderIndex | None = None,
     def position() -> int:
         return size if handle.closed else handle.tell()
 
-    return StreamedTable(header, header_rows, closing(), position, size, not_text)
+    return CsvStream(header, header_rows, closing(), position, size, not_text)
 
 
 def _first_bad_byte(path: Path) -> tuple[int, int]:

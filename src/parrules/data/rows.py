@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from parrules.data.messages import M, Problem
-from parrules.data.readers import Cell, RawRow, RawTable
+from parrules.data.readers import Cell, RawRow
 from parrules.data.records import TOTAL_WORDS
 from parrules.data.text import text_key
 
@@ -28,21 +28,8 @@ _COLUMN_NUMBER = re.compile(r"\(?[0-9a-z]{1,3}\)?(?:\s*[=+*/-].*)?", re.IGNORECA
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)%?")
 
 
-def not_units(table: RawTable, unit: int | None, numbering: Sequence[int], values: Sequence[int]) -> dict[int, Problem]:
-    """The rows (by number) that are not units, with the warning that says what each is."""
-    found: dict[int, Problem] = {}
-    if unit is None:
-        return found
-    rows = NotUnits(unit, numbering, values)
-    for row in table.rows:
-        why = rows.verdict(row)
-        if why is not None:
-            found[row.number] = why
-    return found
-
-
 class NotUnits:
-    """`not_units` one row at a time, top to bottom.
+    """The rows of a table that are not units, told one at a time, top to bottom (`Validator.begin`).
 
     What a total adds up is kept as running sums per column, folded in from the rows above when a
     row that may be a total comes. With `bounded` (a file read as it goes, whose rows are not held
@@ -62,7 +49,8 @@ class NotUnits:
         self.position = 0
 
     def verdict(self, row: RawRow) -> Problem | None:
-        """What the row is if it is not a unit (a total, a heading, …); None for a unit's row."""
+        """The warning that says what the row is if it is not a unit (a total, a heading, …); None for
+        a unit's row."""
         position, self.position = self.position, self.position + 1
         name = _text(row.cells[self.unit])
         key = text_key(name)

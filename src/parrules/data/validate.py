@@ -70,9 +70,8 @@ class _Layout:
     columns: list[_Column]
     unit: _Column | None
     headers: dict[str, str]  # target key → the user's header, blank or not: the evaluator names it
-    fractions: dict[int, _FractionWatch]  # percent columns by index
     plan: list[_Step]
-    percent: dict[int, _Column]  # the percent columns by index (what `fractions` watches)
+    watched: list[tuple[_Column, _FractionWatch]]  # each percent column, and its watch for fractions of 1
 
 
 class Validator:
@@ -312,12 +311,14 @@ class Validator:
         if shape.unit is None:
             self.sink.add(M.NO_UNIT_COLUMN, row=header_rows[0] if header_rows else None)
         # The watches are the table's own: one per percent column, in its place in the plan.
-        fractions = {c.index: _FractionWatch() for _p, c in shape.percent}
         plan = list(shape.plan)
+        watched = []
         for position, column in shape.percent:
+            watch = _FractionWatch()
+            watched.append((column, watch))
             step = plan[position]
-            plan[position] = (*step[:5], fractions[column.index], step[6])
-        layout = _Layout(columns, shape.unit, shape.headers, fractions, plan, {c.index: c for _p, c in shape.percent})
+            plan[position] = (*step[:5], watch, step[6])
+        layout = _Layout(columns, shape.unit, shape.headers, plan, watched)
         others = None if shape.unit is None else NotUnits(shape.unit.index, shape.skipped, shape.values,
                                                           bounded=bounded)
         return Reading(self, layout, others)
@@ -344,8 +345,7 @@ class Validator:
                               position=index + 1)
         self._column = None
         self._comma_columns(layout.columns)
-        for index, watch in layout.fractions.items():
-            column = layout.percent[index]
+        for column, watch in layout.watched:
             if watch.example is not None and watch.all_small:
                 self.sink.add(M.PERCENT_AS_FRACTION, row=column.header_row, column=column.header,
                               header=column.header, value=_show(watch.example))
